@@ -1,0 +1,212 @@
+import { PerturbationError, PerturbationSyntaxError } from './errors.js';
+import { addNoise } from './noise.js';
+import { prune, prunec } from './prune.js';
+import { quantize, quantizeChannels } from './quantize.js';
+import { flipFloat32Bits, flipInt8Bits } from './bit-flip.js';
+import { checkTarget, type PerturbResult, type PerturbTarget } from './target.js';
+import type { Rng } from './rng.js';
+
+/** One perturbation of one weight tensor; definitions in the README of this folder and design.md. */
+export type Perturbation =
+  | { kind: 'prune'; ratio: number }
+  | { kind: 'prunec'; ratio: number }
+  | { kind: 'quant'; bits: number }
+  | { kind: 'quantc'; bits: number }
+  | { kind: 'bitflip'; rate: number }
+  | { kind: 'bitflip8'; rate: number }
+  | { kind: 'noise'; sigma: number };
+
+export type PerturbationKind = Perturbation['kind'];
+
+/** A parsed perturbation and its text exactly as the user wrote it (surrounding spaces trimmed), e.g. "bitflip:1e-4". */
+export interface PerturbationSpec {
+  text: string;
+  perturbation: Perturbation;
+}
+
+interface KindEntry<K extends PerturbationKind> {
+  /** Usage form, e.g. "prune:r". */
+  usage: string;
+  summary: string;
+  stochastic: boolean;
+  /** Why `level` is not allowed, or undefined if it is. */
+  problem(level: number): string | undefined;
+  make(level: number): Extract<Perturbation, { kind: K }>;
+}
+
+const inUnitInterval = (name: string) => (level: number) =>
+  level >= 0 && level <= 1 ? undefined : `${name} must be in [0, 1], got ${level}`;
+
+const bitWidth = (level: number) =>
+  Number.isInteger(level) && level >= 2 && level <= 16 ? undefined : `bits must be an integer in 2..16, got ${level}`;
+
+/** Every perturbation kind, in the order of the usage message. */
+export const PERTURBATION_KINDS: { readonly [K in PerturbationKind]: KindEntry<K> } = {
+  prune: {
+    usage: 'prune:r',
+    summary: 'zero the floor(r·n) smallest |w| (stable on ties)',
+    stochastic: false,
+    problem: inUnitInterval('ratio'),
+    make: (ratio) => ({ kind: 'prune', ratio }),
+  },
+  prunec: {
+    usage: 'prunec:r',
+    summary: 'zero the floor(r·C) output channels of smallest L2 norm, with their bias',
+    stochastic: false,
+    problem: inUnitInterval('ratio'),
+    make: (ratio) => ({ kind: 'prunec', ratio }),
+  },
+  quant: {
+    usage: 'quant:b',
+    summary: 'symmetric uniform b-bit quantization, one scale per tensor',
+    stochastic: false,
+    problem: bitWidth,
+    make: (bits) => ({ kind: 'quant', bits }),
+  },
+  quantc: {
+    usage: 'quantc:b',
+    summary: 'symmetric uniform b-bit quantization, one scale per output channel',
+    stochastic: false,
+    problem: bitWidth,
+    make: (bits) => ({ kind: 'quantc', bits }),
+  },
+  bitflip: {
+    usage: 'bitflip:p',
+    summary: 'flip each bit of the float32 weights with probability p',
+    stochastic: true,
+    problem: inUnitInterval('rate'),
+    make: (rate) => ({ kind: 'bitflip', rate }),
+  },
+  bitflip8: {
+    usage: 'bitflip8:p',
+    summary: 'flip each bit of the int8 codes of quantc:8 with probability p',
+    stochastic: true,
+    problem: inUnitInterval('rate'),
+    make: (rate) => ({ kind: 'bitflip8', rate }),
+  },
+  noise: {
+    usage: 'noise:s',
+    summary: 'add s·std(w)·N(0, 1) to every weight',
+    stochastic: true,
+    problem: (sigma) => (sigma >= 0 && Number.isFinite(sigma) ? undefined : `sigma must be finite and ≥ 0, got ${sigma}`),
+    make: (sigma) => ({ kind: 'noise', sigma }),
+  },
+};
+
+const KIND_NAMES = Object.keys(PERTURBATION_KINDS) as PerturbationKind[];
+const ACCEPTED = `expected one of ${KIND_NAMES.map((k) => PERTURBATION_KINDS[k].usage).join(', ')}`;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function isKind(name: string): name is PerturbationKind {
+  return Object.hasOwn(PERTURBATION_KINDS, name);
+}
+
+/** The level of a perturbation: its ratio, bits, rate or sigma. */
+export function levelOf(p: Perturbation): number {
+  switch (p.kind) {
+    case 'prune':
+    case 'prunec':
+      return p.ratio;
+    case 'quant':
+    case 'quantc':
+      return p.bits;
+    case 'bitflip':
+    case 'bitflip8':
+      return p.rate;
+    case 'noise':
+      return p.sigma;
+    default:
+      return assertNever(p);
+  }
+}
+
+/** Canonical text of a perturbation, e.g. "prune:0.5". Parsing it gives back an equal perturbation. */
+export function formatPerturbation(p: Perturbation): string {
+  return `${p.kind}:${levelOf(p)}`;
+}
+
+export function isStochastic(p: Perturbation): boolean {
+  return PERTURBATION_KINDS[p.kind].stochastic;
+}
+
+/**
+ * Parses one perturbation such as "prune:0.5", "quantc:4" or "bitflip:1e-4".
+ * Throws `PerturbationSyntaxError` saying what is wrong and listing the accepted forms.
+ */
+export function parsePerturbation(text: string): PerturbationSpec {
+  const trimmed = text.trim();
+  if (trimmed === '') throw new PerturbationSyntaxError(`empty perturbation; ${ACCEPTED}`);
+  const colon = trimmed.indexOf(':');
+  const name = colon < 0 ? trimmed : trimmed.slice(0, colon);
+  if (!isKind(name)) throw new PerturbationSyntaxError(`unknown perturbation "${trimmed}"; ${ACCEPTED}`);
+  const entry = PERTURBATION_KINDS[name];
+  if (colon < 0) {
+    throw new PerturbationSyntaxError(`perturbation "${trimmed}" needs a level, as in ${entry.usage}; ${ACCEPTED}`);
+  }
+  const levelText = trimmed.slice(colon + 1);
+  if (!DECIMAL.test(levelText)) {
+    throw new PerturbationSyntaxError(
+      `perturbation "${trimmed}": level "${levelText}" is not a decimal number, as in ${entry.usage}; ${ACCEPTED}`,
+    );
+  }
+  const level = Number(levelText);
+  const problem = entry.problem(level);
+  if (problem !== undefined) throw new PerturbationSyntaxError(`perturbation "${trimmed}": ${problem}`);
+  return { text: trimmed, perturbation: entry.make(level) };
+}
+
+/** Parses a comma-separated list such as "prune:0.5,quant:4"; spaces around items are ignored. */
+export function parsePerturbationList(text: string): PerturbationSpec[] {
+  const items = text.split(',');
+  if (items.some((item) => item.trim() === '')) {
+    throw new PerturbationSyntaxError(`empty item in perturbation list "${text}"; ${ACCEPTED}`);
+  }
+  return items.map(parsePerturbation);
+}
+
+/** Throws `PerturbationError` if the level of `p` is out of range (for perturbations built in code). */
+export function checkPerturbation(p: Perturbation): void {
+  const entry: { problem(level: number): string | undefined } | undefined = isKind(p.kind)
+    ? PERTURBATION_KINDS[p.kind]
+    : undefined;
+  if (entry === undefined) throw new PerturbationError(`unknown perturbation kind "${String(p.kind)}"; ${ACCEPTED}`);
+  const problem = entry.problem(levelOf(p));
+  if (problem !== undefined) throw new PerturbationError(`${p.kind}: ${problem}`);
+}
+
+/**
+ * Applies `p` to the target's weight (and, for prunec, its bias) and returns
+ * new arrays; the target is never mutated. Only bitflip, bitflip8 and noise
+ * draw from `rng`, in the order their functions document.
+ *
+ * @example
+ * const { weight } = applyPerturbation({ weight, shape: [64, 3, 3, 3], channelAxis: 0 },
+ *   parsePerturbation('quantc:4').perturbation, createRng(0));
+ */
+export function applyPerturbation(target: PerturbTarget, p: Perturbation, rng: Rng): PerturbResult {
+  checkPerturbation(p);
+  const layout = checkTarget(target);
+  const { weight } = target;
+  switch (p.kind) {
+    case 'prune':
+      return { weight: prune(weight, p.ratio) };
+    case 'prunec':
+      return prunec(weight, layout, p.ratio, target.bias);
+    case 'quant':
+      return { weight: quantize(weight, p.bits) };
+    case 'quantc':
+      return { weight: quantizeChannels(weight, layout, p.bits) };
+    case 'bitflip':
+      return { weight: flipFloat32Bits(weight, p.rate, rng) };
+    case 'bitflip8':
+      return { weight: flipInt8Bits(weight, layout, p.rate, rng) };
+    case 'noise':
+      return { weight: addNoise(weight, p.sigma, rng) };
+    default:
+      return assertNever(p);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new PerturbationError(`unknown perturbation ${JSON.stringify(value)}`);
+}
