@@ -1,0 +1,40 @@
+import { OptionError } from '../../errors.js';
+import { inspectModel } from '../../inspect.js';
+import { BUNDLED } from '../defaults.js';
+import { formatCount, json, renderTable } from '../format.js';
+import type { Command } from '../command.js';
+
+export const inspect: Command = {
+  name: 'inspect',
+  summary: 'list the weight layers of an ONNX model',
+  usage: '[model.onnx] [--json]',
+  details: 'Lists every Conv, ConvTranspose, Gemm and MatMul whose weight is an initializer (also behind Identity or\n' +
+    'Transpose nodes), in topological order, with its weight shape, parameters, FLOPs per sample and output-channel axis.\n' +
+    'Without a model, inspects the bundled default.',
+  options: {
+    json: { kind: 'boolean', description: 'print JSON: {"layers":[{"name","op","shape","params","flops","index",...}]}' },
+    'input-shape': { kind: 'list', value: 'C,H,W', description: 'sample shape for FLOPs when the model input has symbolic dims' },
+  },
+  async run(options, io) {
+    const [model = BUNDLED.model, ...extra] = options.positional;
+    if (extra.length > 0) throw new OptionError(`unexpected argument "${extra[0]}" for "safer inspect"`);
+    const shape = options.list('input-shape')?.map((s) => {
+      const v = Number(s);
+      if (!Number.isInteger(v) || v < 1) throw new OptionError(`--input-shape must be positive integers like 1,28,28, got "${s}"`);
+      return v;
+    });
+    const report = await inspectModel(model, shape ? { sampleShape: shape } : {});
+    if (options.flag('json')) {
+      io.out(json(report));
+      return;
+    }
+    const rows = report.layers.map((l) => [
+      String(l.index), l.name, l.op, `[${l.shape.join(',')}]`, formatCount(l.params), formatCount(l.flops),
+      String(l.channelAxis), l.bias ?? '-',
+    ]);
+    io.out(`${model}: ${report.layers.length} weight layers, ${formatCount(report.params)} parameters, ` +
+      `${formatCount(report.flops)} FLOPs per sample (opset ${report.opset}, input ${report.input})`);
+    io.out(renderTable(['>#', 'layer', 'op', 'weight shape', '>params', '>FLOPs', '>ch.axis', 'bias'], rows));
+    if (report.flops === null) io.out('FLOPs unknown: the input has symbolic dims; pass --input-shape C,H,W');
+  },
+};

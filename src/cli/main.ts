@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+/** The `safer` executable: runs the CLI on process.argv and sets the exit code. */
+import type { CommandIO } from './command.js';
+import { main } from './app.js';
+
+const io: CommandIO = {
+  out: (text) => process.stdout.write(text + '\n'),
+  err: (text) => process.stderr.write(text + '\n'),
+};
+
+main(process.argv.slice(2), io).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`safer: internal error (please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 2;
+  },
+);

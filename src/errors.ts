@@ -1,0 +1,56 @@
+/**
+ * Named error classes. Every error that bad input can cause is one of these:
+ * the CLI prints `error: <message>` for them and exits 1, without a stack trace.
+ * Anything else is a bug and is printed with its stack.
+ */
+
+/** Base class of the errors that describe bad input or an unsupported model. */
+export class SaferError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The model file is missing, unreadable, not ONNX, or structurally broken. */
+export class ModelLoadError extends SaferError {}
+
+/** The model is valid ONNX but not something safer can work with (e.g. no weight layers). */
+export class ModelError extends SaferError {}
+
+/** A command-line option or library option is wrong; the message says how to fix it. */
+export class OptionError extends SaferError {}
+
+/** onnxruntime refused or failed to run a model; the message carries its reason. */
+export class RuntimeError extends SaferError {}
+
+/** An operator safer has no implementation for (at this opset). */
+export class UnsupportedOpError extends SaferError {
+  constructor(
+    readonly opType: string,
+    readonly opset: number,
+    readonly nodeName: string,
+    supported: readonly string[],
+    what = 'a gradient rule',
+  ) {
+    super(
+      `node "${nodeName}" (${opType}, opset ${opset}) has no ${what}; supported ops: ${[...supported].sort().join(', ')}`,
+    );
+  }
+}
+
+/** A gradient was requested through an op that must not be differentiated. */
+export class NotDifferentiableError extends SaferError {}
+
+/** A gradient rule produced a tensor whose shape or dtype differs from its input. */
+export class GradientShapeError extends SaferError {}
+
+/** Assertion with a lazily built message (tfjs style). Throws a plain Error: a failed assert is a bug. */
+export function assert(condition: unknown, message: () => string): asserts condition {
+  if (!condition) throw new Error(`internal error: ${message()}`);
+}
+
+/** Exhaustiveness check for discriminated unions. */
+export function assertNever(value: never, what = 'value'): never {
+  throw new Error(`internal error: unexpected ${what} ${JSON.stringify(value)}`);
+}

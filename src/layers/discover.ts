@@ -1,0 +1,144 @@
+/**
+ * Finds the weight layers of a model. The weight operand may reach the op
+ * through Identity or Transpose nodes (exporters insert both); the output
+ * channel axis is mapped back through them to the stored layout.
+ */
+import { ModelError } from '../errors.js';
+import { attrInt, attrInts } from '../onnx/attrs.js';
+import { GraphIndex, topologicalOrder } from '../onnx/graph.js';
+import type { Initializer, Model, Node } from '../onnx/ir.js';
+import type { ValueShape } from '../runtime/probe.js';
+import type { Layer, LayerOp } from './layer.js';
+
+const LAYER_OPS: ReadonlySet<string> = new Set<LayerOp>(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
+
+/** An initializer reached from an op input, and the axis permutation applied on the way. */
+interface TracedConstant {
+  readonly init: Initializer;
+  /** perm[opAxis] = stored axis. */
+  readonly perm: readonly number[];
+}
+
+function traceConstant(index: GraphIndex, value: string): TracedConstant | undefined {
+  const init = index.graph.initializers.get(value);
+  if (init) return { init, perm: init.dims.map((_, i) => i) };
+  const node = index.producer(value);
+  if (!node || node.domain !== '') return undefined;
+  if (node.opType === 'Identity') return traceConstant(index, node.inputs[0] ?? '');
+  if (node.opType === 'Transpose') {
+    const inner = traceConstant(index, node.inputs[0] ?? '');
+    if (!inner) return undefined;
+    const rank = inner.perm.length;
+    const perm = attrInts(node, 'perm') ?? [...Array(rank).keys()].reverse();
+    return { init: inner.init, perm: perm.map((p) => inner.perm[p] as number) };
+  }
+  return undefined;
+}
+
+interface Candidate {
+  node: Node;
+  op: LayerOp;
+  weight: TracedConstant;
+  /** Output-channel axis in the op's view of the weight. */
+  opAxis: number;
+  bias: Initializer | undefined;
+}
+
+function candidateOf(index: GraphIndex, node: Node): Candidate | undefined {
+  if (node.domain !== '' || !LAYER_OPS.has(node.opType)) return undefined;
+  const op = node.opType as LayerOp;
+  const biasOf = (value: string | undefined): Initializer | undefined =>
+    value ? traceConstant(index, value)?.init : undefined;
+  switch (op) {
+    case 'Conv': {
+      const weight = traceConstant(index, node.inputs[1] ?? '');
+      return weight && { node, op, weight, opAxis: 0, bias: biasOf(node.inputs[2]) };
+    }
+    case 'ConvTranspose': {
+      const weight = traceConstant(index, node.inputs[1] ?? '');
+      return weight && { node, op, weight, opAxis: 1, bias: biasOf(node.inputs[2]) };
+    }
+    case 'Gemm': {
+      const weight = traceConstant(index, node.inputs[1] ?? '');
+      const opAxis = attrInt(node, 'transB', 0) === 1 ? 0 : 1;
+      return weight && { node, op, weight, opAxis, bias: biasOf(node.inputs[2]) };
+    }
+    case 'MatMul': {
+      const right = traceConstant(index, node.inputs[1] ?? '');
+      if (right) return { node, op, weight: right, opAxis: right.perm.length - 1, bias: matMulBias(index, node) };
+      const left = traceConstant(index, node.inputs[0] ?? '');
+      if (left && left.perm.length >= 2) return { node, op, weight: left, opAxis: left.perm.length - 2, bias: undefined };
+      return undefined;
+    }
+  }
+}
+
+/** A MatMul's bias is the constant operand of the Add that alone consumes its output. */
+function matMulBias(index: GraphIndex, node: Node): Initializer | undefined {
+  const out = node.outputs[0] ?? '';
+  const consumers = index.consumers(out);
+  const add = consumers[0];
+  if (consumers.length !== 1 || !add || add.opType !== 'Add') return undefined;
+  const other = add.inputs[0] === out ? add.inputs[1] : add.inputs[0];
+  return other ? traceConstant(index, other)?.init : undefined;
+}
+
+/**
+ * Lists the weight layers in topological order. `shapes` (from probeShapes at
+ * batch 1) makes FLOPs known; without it flops are null.
+ */
+export function discoverLayers(model: Model, shapes?: ReadonlyMap<string, ValueShape>, source = 'model'): Layer[] {
+  const index = new GraphIndex(model.graph);
+  const order = topologicalOrder(model.graph, source);
+  const layers: Layer[] = [];
+  const seen = new Set<string>();
+  for (const node of order) {
+    const c = candidateOf(index, node);
+    if (!c || seen.has(c.weight.init.name)) continue;
+    if (c.weight.init.dataType !== 'float32') continue;
+    seen.add(c.weight.init.name);
+    const channelAxis = c.weight.perm[c.opAxis] as number;
+    const channels = c.weight.init.dims[channelAxis] as number;
+    const weightSize = c.weight.init.dims.reduce((a, b) => a * b, 1);
+    const bias = c.bias && c.bias.dataType === 'float32' && c.bias.data.length === channels ? c.bias : undefined;
+    layers.push({
+      name: c.weight.init.name,
+      node: node.name,
+      op: c.op,
+      shape: [...c.weight.init.dims],
+      params: weightSize + (bias?.data.length ?? 0),
+      channelAxis,
+      channels,
+      bias: bias?.name ?? null,
+      flops: shapes ? flopsOf(c, weightSize, channels, shapes) : null,
+      index: layers.length,
+    });
+  }
+  return layers;
+}
+
+/** Like discoverLayers, but a model without weight layers is an error. */
+export function requireLayers(model: Model, shapes: ReadonlyMap<string, ValueShape> | undefined, source: string): Layer[] {
+  const layers = discoverLayers(model, shapes, source);
+  if (layers.length === 0) {
+    throw new ModelError(`${source}: no weight layers found (safer looks for Conv, ConvTranspose, Gemm and MatMul nodes whose weight is an initializer)`);
+  }
+  return layers;
+}
+
+/** 2 × multiply-accumulates per sample; the probe ran at batch size 1. */
+function flopsOf(c: Candidate, weightSize: number, channels: number, shapes: ReadonlyMap<string, ValueShape>): number | null {
+  const sizeOfValue = (name: string | undefined): number | undefined => {
+    const s = name ? shapes.get(name) : undefined;
+    return s ? s.dims.reduce((a, b) => a * b, 1) : undefined;
+  };
+  if (c.op === 'ConvTranspose') {
+    // Every input element is multiplied with one [out/groups, kh, kw] slice of the weight.
+    const inputSize = sizeOfValue(c.node.inputs[0]);
+    const inChannels = c.weight.init.dims[0] as number;
+    return inputSize === undefined ? null : 2 * inputSize * (weightSize / inChannels);
+  }
+  // Conv, Gemm, MatMul: every output element is a dot product of one channel's weights.
+  const outputSize = sizeOfValue(c.node.outputs[0]);
+  return outputSize === undefined ? null : 2 * outputSize * (weightSize / channels);
+}

@@ -1,0 +1,159 @@
+/** Top-1 accuracy, mean cross-entropy and (on request) logits of a classifier over a data set. */
+import { ModelError, OptionError } from '../errors.js';
+import { withOutputs } from '../onnx/edit.js';
+import type { Model } from '../onnx/ir.js';
+import { checkSampleShape, classifierIO, type ClassifierIO } from './classifier.js';
+import { accumulate, emptyTotals, type ClassificationTotals } from './metrics.js';
+import { makeTensor, OrtRunner, type SessionOptions } from './session.js';
+
+/** What evaluation needs from a data set (structurally the `Dataset` of src/data). */
+export interface LabeledBatches {
+  readonly count: number;
+  readonly sampleShape: readonly number[];
+  readonly description: string;
+  batches(batchSize: number, options?: { start?: number; end?: number }): AsyncGenerator<{
+    start: number;
+    count: number;
+    images: Float32Array;
+    labels: Int32Array;
+  }>;
+}
+
+export interface EvaluateOptions {
+  /** Images per onnxruntime run (default 256; forced to the model's batch size if it is fixed). */
+  batchSize?: number;
+  /** Keep all logits in the result (count × classes, float32). */
+  keepLogits?: boolean;
+  /** Logits of a reference run (count × classes): enables KL divergence and agreement. */
+  reference?: Float32Array;
+  /** Called after every batch with the number of images done so far. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface EvaluationResult {
+  accuracy: number;
+  /** Mean cross-entropy; NaN/Infinity possible after destructive perturbations. */
+  loss: number;
+  count: number;
+  correct: number;
+  classes: number;
+  seconds: number;
+  imagesPerSecond: number;
+  /** Mean D_KL(p ‖ p_reference), if a reference was given. */
+  kl?: number;
+  /** Fraction of predictions equal to the reference's, if a reference was given. */
+  unchanged?: number;
+  logits?: Float32Array;
+}
+
+/** A reusable session that evaluates one classifier; create with `Evaluator.create`. */
+export class Evaluator {
+  private constructor(
+    private readonly runner: OrtRunner,
+    readonly io: ClassifierIO,
+    readonly source: string,
+  ) {}
+
+  static async create(model: Model, source: string, options: SessionOptions = {}): Promise<Evaluator> {
+    const io = classifierIO(model, source);
+    if (io.input.elemType !== 1 && io.input.elemType !== 0) {
+      throw new ModelError(`${source}: input "${io.input.name}" has element type ${io.input.elemType}; safer feeds float32 images`);
+    }
+    const logitsModel = withOutputs(model, [{ name: io.logits, elemType: 0, shape: undefined }]);
+    const runner = await OrtRunner.create(logitsModel, source, options);
+    return new Evaluator(runner, io, source);
+  }
+
+  async evaluate(data: LabeledBatches, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+    const fixedBatch = checkSampleShape(this.io.input, data.sampleShape, data.description, this.source);
+    const batchSize = fixedBatch ?? options.batchSize ?? 256;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new OptionError(`batch size must be a positive integer, got ${batchSize}`);
+    const started = performance.now();
+    const totals: ClassificationTotals = emptyTotals();
+    let classes = 0;
+    let kept: Float32Array | undefined;
+    for await (const batch of data.batches(batchSize)) {
+      const logits = await this.logitsOf(batch.images, batch.count, fixedBatch, data.sampleShape);
+      classes = logits.length / batch.count;
+      checkLabels(batch.labels, batch.start, classes, data.description);
+      if (options.reference && options.reference.length !== data.count * classes) {
+        throw new OptionError(`reference logits have ${options.reference.length} values, expected ${data.count} × ${classes}`);
+      }
+      accumulate(totals, logits, batch.labels, classes, options.reference, batch.start * classes);
+      if (options.keepLogits) {
+        kept ??= new Float32Array(data.count * classes);
+        kept.set(logits, batch.start * classes);
+      }
+      options.onProgress?.(totals.count, data.count);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const result: EvaluationResult = {
+      accuracy: totals.count > 0 ? totals.correct / totals.count : 0,
+      loss: totals.count > 0 ? totals.lossSum / totals.count : NaN,
+      count: totals.count,
+      correct: totals.correct,
+      classes,
+      seconds,
+      imagesPerSecond: totals.count / Math.max(seconds, 1e-9),
+    };
+    if (options.reference) {
+      result.kl = totals.klSum / totals.count;
+      result.unchanged = totals.unchanged / totals.count;
+    }
+    if (kept) result.logits = kept;
+    return result;
+  }
+
+  /** Runs one batch; pads it to a fixed batch size if the model demands one. */
+  private async logitsOf(images: Float32Array, count: number, fixedBatch: number | undefined, sampleShape: readonly number[]): Promise<Float32Array> {
+    const rows = fixedBatch ?? count;
+    const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
+    let feed = images.subarray(0, count * sampleSize);
+    if (fixedBatch !== undefined && count !== fixedBatch) {
+      const padded = new Float32Array(fixedBatch * sampleSize);
+      padded.set(feed);
+      feed = padded;
+    }
+    const dims = [rows, ...sampleShape];
+    const out = await this.runner.run({ [this.io.input.name]: makeTensor('float32', feed, dims) }, [this.io.logits]);
+    const tensor = out[this.io.logits];
+    if (!tensor || tensor.type !== 'float32') {
+      throw new ModelError(`${this.source}: output "${this.io.logits}" is ${tensor?.type ?? 'missing'}; expected float32 logits`);
+    }
+    if (tensor.dims.length !== 2 || tensor.dims[0] !== rows) {
+      throw new ModelError(`${this.source}: output "${this.io.logits}" has shape [${tensor.dims.join(', ')}]; expected [batch, classes]`);
+    }
+    const data = tensor.data as Float32Array;
+    return data.subarray(0, count * (tensor.dims[1] as number));
+  }
+
+  async release(): Promise<void> {
+    await this.runner.release();
+  }
+}
+
+function checkLabels(labels: Int32Array, start: number, classes: number, source: string): void {
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i] as number;
+    if (label < 0 || label >= classes) {
+      throw new OptionError(`${source}: label ${label} of sample ${start + i} is outside the model's ${classes} classes (0..${classes - 1})`);
+    }
+  }
+}
+
+/** Evaluates a model once (creates and releases its session). */
+export async function evaluateModel(
+  model: Model,
+  data: LabeledBatches,
+  options: EvaluateOptions & SessionOptions & { source?: string } = {},
+): Promise<EvaluationResult> {
+  const source = options.source ?? 'model';
+  const sessionOptions: SessionOptions = {};
+  if (options.threads !== undefined) sessionOptions.threads = options.threads;
+  const evaluator = await Evaluator.create(model, source, sessionOptions);
+  try {
+    return await evaluator.evaluate(data, options);
+  } finally {
+    await evaluator.release();
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Per-sample classification statistics from logits, accumulated over batches in float64.
+ * Loss: mean cross-entropy of softmax(logits) against the label.
+ * KL: mean D_KL(p_perturbed ‖ p_reference) = Σ_c p_pert,c (log p_pert,c − log p_ref,c) — the divergence
+ * of the perturbed softmax from the unperturbed one.
+ * A row with a NaN logit predicts nothing (counts as wrong, and as changed).
+ */
+
+/** Index of the largest logit (first on ties), or -1 if the row holds a NaN. */
+export function argmaxRow(logits: Float32Array, offset: number, classes: number): number {
+  let best = -1;
+  let bestValue = -Infinity;
+  for (let c = 0; c < classes; c++) {
+    const v = logits[offset + c] as number;
+    if (Number.isNaN(v)) return -1;
+    if (best === -1 || v > bestValue) {
+      best = c;
+      bestValue = v;
+    }
+  }
+  return best;
+}
+
+/** log softmax of one row into `out` (float64). */
+export function logSoftmaxRow(logits: Float32Array, offset: number, classes: number, out: Float64Array): void {
+  let max = -Infinity;
+  for (let c = 0; c < classes; c++) max = Math.max(max, logits[offset + c] as number);
+  let sum = 0;
+  for (let c = 0; c < classes; c++) sum += Math.exp((logits[offset + c] as number) - max);
+  const logSum = max + Math.log(sum);
+  for (let c = 0; c < classes; c++) out[c] = (logits[offset + c] as number) - logSum;
+}
+
+export interface ClassificationTotals {
+  count: number;
+  correct: number;
+  lossSum: number;
+  /** Sum of per-sample KL against the reference (only when a reference was given). */
+  klSum: number;
+  /** Samples whose prediction equals the reference prediction. */
+  unchanged: number;
+}
+
+export function emptyTotals(): ClassificationTotals {
+  return { count: 0, correct: 0, lossSum: 0, klSum: 0, unchanged: 0 };
+}
+
+/**
+ * Adds one batch. `reference` (same layout as logits) enables KL and agreement;
+ * `predictions` (if given) receives the argmax of each row at [start + i].
+ */
+export function accumulate(
+  totals: ClassificationTotals,
+  logits: Float32Array,
+  labels: Int32Array,
+  classes: number,
+  reference?: Float32Array,
+  referenceOffset = 0,
+): void {
+  const n = labels.length;
+  const lp = new Float64Array(classes);
+  const lq = new Float64Array(classes);
+  for (let i = 0; i < n; i++) {
+    const off = i * classes;
+    const label = labels[i] as number;
+    const pred = argmaxRow(logits, off, classes);
+    if (pred === label) totals.correct++;
+    logSoftmaxRow(logits, off, classes, lp);
+    totals.lossSum += label >= 0 && label < classes ? -(lp[label] as number) : NaN;
+    if (reference) {
+      const roff = referenceOffset + off;
+      if (pred !== -1 && pred === argmaxRow(reference, roff, classes)) totals.unchanged++;
+      logSoftmaxRow(reference, roff, classes, lq);
+      let kl = 0;
+      for (let c = 0; c < classes; c++) {
+        const a = lp[c] as number;
+        const p = Math.exp(a);
+        if (p > 0) kl += p * (a - (lq[c] as number));
+      }
+      totals.klSum += kl;
+    }
+  }
+  totals.count += n;
+}
+
+/** A JSON-safe number: non-finite values (a NaN loss after a bit flip, say) become null. */
+export function finiteOrNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}

@@ -1,0 +1,74 @@
+/** A thin owner of one onnxruntime-node InferenceSession. */
+import { availableParallelism } from 'node:os';
+import ort from 'onnxruntime-node';
+import { RuntimeError } from '../errors.js';
+import { serializeModel } from '../onnx/model.js';
+import type { Model } from '../onnx/ir.js';
+import type { DataType, TypedArray } from '../onnx/dtypes.js';
+
+ort.env.logLevel = 'error';
+
+export interface SessionOptions {
+  /** Threads for one operator (onnxruntime intra-op threads); default: all cores. */
+  threads?: number;
+  /** onnxruntime graph optimisation level; default 'all'. */
+  optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+}
+
+export type OrtTensor = ort.Tensor;
+
+export function makeTensor(type: DataType, data: TypedArray, dims: readonly number[]): ort.Tensor {
+  // onnxruntime's Tensor accepts the typed array of the declared type; float16 travels as Uint16Array bits.
+  return new ort.Tensor(type as ort.Tensor.Type, data as ort.Tensor.DataType, dims);
+}
+
+export function defaultThreads(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** One session over one model. Create with `OrtRunner.create`; call `release` when done. */
+export class OrtRunner {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly label: string,
+  ) {}
+
+  static async create(model: Model | Uint8Array, label: string, options: SessionOptions = {}): Promise<OrtRunner> {
+    const bytes = model instanceof Uint8Array ? model : serializeModel(model);
+    try {
+      const session = await ort.InferenceSession.create(bytes, {
+        intraOpNumThreads: options.threads ?? defaultThreads(),
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: options.optimization ?? 'all',
+      });
+      return new OrtRunner(session, label);
+    } catch (e) {
+      throw new RuntimeError(`${label}: onnxruntime cannot load the model: ${firstLine((e as Error).message)}`);
+    }
+  }
+
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  async run(feeds: Record<string, ort.Tensor>, fetches?: readonly string[]): Promise<Record<string, ort.Tensor>> {
+    try {
+      return fetches ? await this.session.run(feeds, [...fetches]) : await this.session.run(feeds);
+    } catch (e) {
+      throw new RuntimeError(`${this.label}: onnxruntime failed to run the model: ${firstLine((e as Error).message)}`);
+    }
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]?.trim() ?? message;
+}
