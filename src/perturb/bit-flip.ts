@@ -34,6 +34,8 @@ export function flipFloat32Bits(weight: Float32Array, rate: number, rng: Rng): F
  * of code e in two's complement; a code may become −128), then dequantizes
  * w' = fround(code · s_c). Channels whose max |w| is 0 have scale 0 and keep
  * their original (zero) values: flips are drawn there too but have no effect.
+ * At p = 0 this equals `quantc:8` except that a code has no −0: where quantc:8
+ * gives −0, bitflip8 gives +0 (as a real int8 round trip does).
  */
 export function flipInt8Bits(weight: Float32Array, layout: ChannelLayout, rate: number, rng: Rng): Float32Array {
   const { codes, scales } = toInt8Codes(weight, layout);
