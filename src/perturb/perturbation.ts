@@ -166,12 +166,10 @@ export function parsePerturbationList(text: string): PerturbationSpec[] {
 
 /** Throws `PerturbationError` if the level of `p` is out of range (for perturbations built in code). */
 export function checkPerturbation(p: Perturbation): void {
-  const entry: { problem(level: number): string | undefined } | undefined = isKind(p.kind)
-    ? PERTURBATION_KINDS[p.kind]
-    : undefined;
-  if (entry === undefined) throw new PerturbationError(`unknown perturbation kind "${String(p.kind)}"; ${ACCEPTED}`);
-  const problem = entry.problem(levelOf(p));
-  if (problem !== undefined) throw new PerturbationError(`${p.kind}: ${problem}`);
+  const kind: string = p.kind;
+  if (!isKind(kind)) throw new PerturbationError(`unknown perturbation kind "${kind}"; ${ACCEPTED}`);
+  const problem = PERTURBATION_KINDS[kind].problem(levelOf(p));
+  if (problem !== undefined) throw new PerturbationError(`${kind}: ${problem}`);
 }
 
 /**
