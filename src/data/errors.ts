@@ -1,10 +1,10 @@
+import { SaferError } from '../errors.js';
+
 /**
  * Bad evaluation data or a bad data option. The message is one line that names the file,
  * says what is wrong and what to do about it, so the CLI can print it as is.
  */
-export class DataError extends Error {
-  override readonly name = 'DataError';
-}
+export class DataError extends SaferError {}
 
 /** Maps a Node file-system error on `file` to a DataError; anything else is rethrown. */
 export function fileError(file: string, error: unknown): DataError {

@@ -76,7 +76,7 @@ function parseHeaderDict(file: string, text: string): { dtype: DType; shape: num
     if (swapped !== undefined) {
       throw new DataError(`${file} is big-endian (${descr}); convert it with arr.astype('<${descr.slice(1)}') and save again`);
     }
-    throw new DataError(`${file} has unsupported dtype ${descr}; supported dtypes: ${SUPPORTED}`);
+    throw new DataError(`${file} has unsupported dtype ${descr}; supported dtypes: ${SUPPORTED}; convert it, e.g. arr.astype(numpy.float32)`);
   }
   if (/['"]fortran_order['"]\s*:\s*True/.test(text)) {
     throw new DataError(`${file} is stored in Fortran order; save it in C order with numpy.save(path, numpy.ascontiguousarray(arr))`);
