@@ -1,0 +1,20 @@
+/**
+ * safer's public library API. The CLI imports only from here.
+ *
+ * @example
+ * import { loadModel, discoverLayers, openDataset, evaluateModel } from 'safer';
+ * const model = loadModel('zoo/bundled/model.onnx');
+ * const data = await openDataset({ data: 'zoo/bundled/images.npy', labels: 'zoo/bundled/labels.npy' });
+ * const { accuracy } = await evaluateModel(model, data);
+ */
+export * from './errors.js';
+export { loadModel, parseModel, saveModel, serializeModel } from './onnx/model.js';
+export type { Model, Graph, Node, Initializer, Tensor, ValueInfo, AttributeValue } from './onnx/ir.js';
+export { withInitializerValues, withOutputs, initializersAsInputs } from './onnx/edit.js';
+export { discoverLayers, requireLayers } from './layers/discover.js';
+export type { Layer, LayerOp } from './layers/layer.js';
+export { openDataset, DataError, type Dataset, type Batch, type Preprocess, type OpenDatasetOptions } from './data/index.js';
+export { evaluateModel, Evaluator, type EvaluateOptions, type EvaluationResult } from './runtime/evaluate.js';
+export { probeShapes } from './runtime/probe.js';
+export { inspectModel, type InspectReport } from './inspect.js';
+export * from './perturb/index.js';
