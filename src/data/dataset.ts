@@ -103,7 +103,7 @@ async function openSamples(data: string, preprocess: Preprocess): Promise<{ samp
   }
   if (isFolder) {
     const folder = await scanImageFolder(data);
-    const labels = folder.labels && memoryArraySource(`${data} (class subfolders)`, folder.labels);
+    const labels = folder.labels && memoryArraySource(data, folder.labels);
     return { samples: await imageFolderSamples(folder, preprocess), labels };
   }
   if (extname(data).toLowerCase() === '.npz') {
