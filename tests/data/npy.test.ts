@@ -55,5 +55,7 @@ describe('.npy', () => {
     await expect(openDataset({ data: tmp.path('nope.npy') })).rejects.toThrow(/nope\.npy: no such file or directory/);
     const data = writeNpy(tmp.path('x.npy'), '<f4', [2, 2], [0, 1, 2, 3]);
     await expect(openDataset({ data, labels: tmp.path('nolabels.npy') })).rejects.toThrow(/nolabels\.npy: no such file/);
+    await expect(openDataset({ data, labels: tmp.path('nolabels-idx1.gz') })).rejects.toThrow(/nolabels-idx1\.gz: no such file/);
+    await expect(openDataset({ data: tmp.path('no-folder') })).rejects.toThrow(/no-folder: no such file or directory/);
   });
 });
