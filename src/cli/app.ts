@@ -1,15 +1,15 @@
 /** `safer <command> [options]`: dispatch, help and error mapping; nothing else. */
-import { createRequire } from 'node:module';
 import { SaferError } from '../errors.js';
 import { evalCommand } from './commands/eval.js';
 import { inspect } from './commands/inspect.js';
+import { sweep } from './commands/sweep.js';
+import { VERSION } from './version.js';
 import type { Command, CommandIO } from './command.js';
 import { formatOptions, Options, parseArgs } from './options.js';
 
 /** Every command, in the order `safer --help` lists them. */
-export const COMMANDS: readonly Command[] = [inspect, evalCommand];
+export const COMMANDS: readonly Command[] = [inspect, evalCommand, sweep];
 
-const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

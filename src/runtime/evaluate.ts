@@ -3,7 +3,7 @@ import { ModelError, OptionError } from '../errors.js';
 import { withOutputs } from '../onnx/edit.js';
 import type { Model } from '../onnx/ir.js';
 import { checkSampleShape, classifierIO, type ClassifierIO } from './classifier.js';
-import { accumulate, emptyTotals, type ClassificationTotals } from './metrics.js';
+import { accumulate, argmaxRow, emptyTotals, type ClassificationTotals } from './metrics.js';
 import { makeTensor, OrtRunner, type SessionOptions } from './session.js';
 
 /** What evaluation needs from a data set (structurally the `Dataset` of src/data). */
@@ -44,6 +44,8 @@ export interface EvaluationResult {
   /** Fraction of predictions equal to the reference's, if a reference was given. */
   unchanged?: number;
   logits?: Float32Array;
+  /** Per sample, 1 if the top-1 prediction equals the label (with keepLogits). */
+  correctness?: Uint8Array;
 }
 
 /** A reusable session that evaluates one classifier; create with `Evaluator.create`. */
@@ -72,6 +74,7 @@ export class Evaluator {
     const totals: ClassificationTotals = emptyTotals();
     let classes = 0;
     let kept: Float32Array | undefined;
+    let correctness: Uint8Array | undefined;
     for await (const batch of data.batches(batchSize)) {
       const logits = await this.logitsOf(batch.images, batch.count, fixedBatch, data.sampleShape);
       classes = logits.length / batch.count;
@@ -83,6 +86,10 @@ export class Evaluator {
       if (options.keepLogits) {
         kept ??= new Float32Array(data.count * classes);
         kept.set(logits, batch.start * classes);
+        correctness ??= new Uint8Array(data.count);
+        for (let i = 0; i < batch.count; i++) {
+          correctness[batch.start + i] = argmaxRow(logits, i * classes, classes) === batch.labels[i] ? 1 : 0;
+        }
       }
       options.onProgress?.(totals.count, data.count);
     }
@@ -101,6 +108,7 @@ export class Evaluator {
       result.unchanged = totals.unchanged / totals.count;
     }
     if (kept) result.logits = kept;
+    if (correctness) result.correctness = correctness;
     return result;
   }
 

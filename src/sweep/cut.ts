@@ -1,0 +1,77 @@
+/**
+ * The graph cut behind a fast sweep: only the part of the graph downstream of
+ * a perturbed weight depends on it. The downstream subgraph takes the
+ * "frontier" (upstream values it reads) as inputs; the frontier is computed
+ * once per batch and reused for every perturbation of that layer.
+ */
+import { ModelError } from '../errors.js';
+import { dataTypeFromOnnx, onnxTypeCode, type DataType } from '../onnx/dtypes.js';
+import { ancestorNodes, topologicalOrder } from '../onnx/graph.js';
+import type { Dim, Initializer, Model, Node, ValueInfo } from '../onnx/ir.js';
+import type { ValueShape } from '../runtime/probe.js';
+
+export interface DownstreamCut {
+  /** Inputs: the frontier values; output: the logits. */
+  readonly model: Model;
+  /** Values computed upstream (or fed as the image input) that the downstream part reads. */
+  readonly frontier: readonly ValueInfo[];
+  /** Number of nodes in the downstream part, against the whole graph. */
+  readonly nodes: number;
+}
+
+/** Shapes at two batch sizes tell which dims are the batch (they differ). */
+export interface ProbedShapes {
+  readonly batch1: ReadonlyMap<string, ValueShape>;
+  readonly batch2: ReadonlyMap<string, ValueShape>;
+  /** Name of the image input, whose shape comes from the model declaration. */
+  readonly input: ValueInfo;
+}
+
+/** The nodes that depend on any of `weights` and lead to `output`, as a standalone model. */
+export function cutDownstream(model: Model, weights: readonly string[], output: string, shapes: ProbedShapes): DownstreamCut {
+  const order = topologicalOrder(model.graph);
+  const affected = new Set<string>(weights);
+  const downstream: Node[] = [];
+  const needed = ancestorNodes(model.graph, [output]);
+  for (const node of order) {
+    if (!node.inputs.some((i) => affected.has(i))) continue;
+    for (const out of node.outputs) if (out !== '') affected.add(out);
+    if (needed.has(node)) downstream.push(node);
+  }
+  if (!affected.has(output)) {
+    throw new ModelError(`no path from ${weights.join(', ')} to the output "${output}": perturbing it cannot change the predictions`);
+  }
+  const produced = new Set(downstream.flatMap((n) => n.outputs));
+  const initializers = new Map<string, Initializer>();
+  const frontierNames: string[] = [];
+  for (const node of downstream) {
+    for (const input of node.inputs) {
+      if (input === '' || produced.has(input)) continue;
+      const init = model.graph.initializers.get(input);
+      if (init) initializers.set(input, init);
+      else if (!frontierNames.includes(input)) frontierNames.push(input);
+    }
+  }
+  const frontier = frontierNames.map((name) => frontierInfo(name, shapes));
+  const graph = {
+    ...model.graph,
+    name: `${model.graph.name}-downstream`,
+    nodes: downstream,
+    initializers,
+    inputs: frontier,
+    outputs: [{ name: output, elemType: 0, shape: undefined }],
+    valueInfo: model.graph.valueInfo.filter((v) => produced.has(v.name)),
+  };
+  return { model: { ...model, graph }, frontier, nodes: downstream.length };
+}
+
+function frontierInfo(name: string, shapes: ProbedShapes): ValueInfo {
+  if (name === shapes.input.name) return shapes.input;
+  const one = shapes.batch1.get(name);
+  const two = shapes.batch2.get(name);
+  if (!one || !two) throw new ModelError(`internal: no probed shape for value "${name}"`);
+  const type = one.type as DataType;
+  if (dataTypeFromOnnx(onnxTypeCode(type)) === undefined) throw new ModelError(`value "${name}" has unsupported type ${one.type}`);
+  const shape: Dim[] = one.dims.map((d, i) => (two.dims[i] === d ? d : 'N'));
+  return { name, elemType: onnxTypeCode(type), shape: one.dims.length === two.dims.length ? shape : undefined };
+}

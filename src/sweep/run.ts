@@ -1,0 +1,401 @@
+/**
+ * The ground-truth sweep: for every (layer, perturbation, seed), perturb that
+ * layer alone and evaluate the model. Exact over the whole data set by default.
+ *
+ * Speed comes from the graph cut (cut.ts): the upstream part of the graph is
+ * run once per batch for a group of layers (frontier.ts), and each job runs
+ * only the downstream part, in a session with the perturbed weight baked in
+ * as a constant (onnxruntime then pre-packs it; feeding weights as inputs is
+ * about 4× slower, see docs/benchmarks.md). Memory for cached frontier values
+ * stays under `memoryBytes`: layers are grouped, and a layer whose frontier
+ * alone exceeds it is processed in chunks of the data.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { OptionError } from '../errors.js';
+import { requireLayers } from '../layers/discover.js';
+import type { Layer } from '../layers/layer.js';
+import { bytesPerElement, type DataType } from '../onnx/dtypes.js';
+import { withInitializerValues } from '../onnx/edit.js';
+import type { Model } from '../onnx/ir.js';
+import { applyPerturbation, createRng, type PerturbationSpec } from '../perturb/index.js';
+import { checkSampleShape, classifierIO } from '../runtime/classifier.js';
+import { Evaluator, type LabeledBatches } from '../runtime/evaluate.js';
+import { accumulate, emptyTotals, finiteOrNull, type ClassificationTotals } from '../runtime/metrics.js';
+import { probeShapes } from '../runtime/probe.js';
+import { defaultThreads, OrtRunner, type OrtTensor, type SessionOptions } from '../runtime/session.js';
+import { adaptiveBound, addPaired, emptyPaired, type AdaptiveOptions } from './adaptive.js';
+import { cutDownstream, type DownstreamCut, type ProbedShapes } from './cut.js';
+import { computeFrontier, type FrontierBatch } from './frontier.js';
+import { planJobs, rngSeedFor, rowKey, type SweepJob } from './plan.js';
+import { ResultsFile } from './results-file.js';
+import { shuffledInMemory } from './shuffled.js';
+
+/** Seed of the image order in adaptive mode (fixed, so adaptive runs are reproducible). */
+const ADAPTIVE_ORDER_SEED = 0x5afe;
+
+export interface SweepData extends LabeledBatches {
+  fingerprint(): Promise<string>;
+}
+
+export interface SweepOptions {
+  model: Model;
+  /** Path of the model file (hashed into every row). */
+  modelPath: string;
+  data: SweepData;
+  perturbations: readonly PerturbationSpec[];
+  /** Seeds per stochastic perturbation (default 5). */
+  seeds?: number;
+  /** Only these layers (weight initializer names); default all. */
+  layers?: readonly string[];
+  out: string;
+  /** Images per onnxruntime run (default 500). */
+  batchSize?: number;
+  /** Bound on cached upstream activations, in bytes (default 2 GiB). */
+  memoryBytes?: number;
+  /** onnxruntime intra-op threads per session (default: all cores / jobs). */
+  threads?: number;
+  /** Jobs evaluated concurrently, each in its own session (default 1). */
+  jobs?: number;
+  adaptive?: AdaptiveOptions;
+  version: string;
+  onProgress?: (progress: SweepProgress) => void;
+  onNote?: (note: string) => void;
+}
+
+export interface SweepProgress {
+  done: number;
+  total: number;
+  layer: string;
+  perturbation: string;
+}
+
+export interface SweepSummary {
+  out: string;
+  rowsWritten: number;
+  rowsAlreadyThere: number;
+  repairedBytes: number;
+  baseAccuracy: number;
+  baseLoss: number;
+  seconds: number;
+}
+
+export interface SweepRow {
+  layer: string;
+  layer_index: number;
+  perturbation: string;
+  seed: number;
+  accuracy: number;
+  loss: number | null;
+  kl: number | null;
+  unchanged: number;
+  count: number;
+  correct: number;
+  base_accuracy: number;
+  base_loss: number;
+  drop: number;
+  model: string;
+  model_sha256: string;
+  data_sha256: string;
+  version: string;
+  seconds: number;
+  adaptive?: { precision: number; confidence: number; half_width: number; stopped_early: boolean };
+}
+
+/** Base run of the unperturbed model: logits for KL and agreement, accuracy and loss. */
+interface Base {
+  logits: Float32Array;
+  correct: Uint8Array;
+  accuracy: number;
+  loss: number;
+  classes: number;
+}
+
+export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
+  const started = performance.now();
+  const { model } = options;
+  const seeds = options.seeds ?? 5;
+  const memoryBytes = options.memoryBytes ?? 2 * 1024 ** 3;
+  // Adaptive stopping needs images in random order, and checks after every (smaller) batch.
+  const data = options.adaptive ? await shuffledInMemory(options.data, ADAPTIVE_ORDER_SEED, memoryBytes) : options.data;
+  const batchSize = options.batchSize ?? (options.adaptive ? 250 : 500);
+  const jobsAtOnce = options.jobs ?? 1;
+  const session: SessionOptions = { threads: options.threads ?? Math.max(1, Math.floor(defaultThreads() / jobsAtOnce)) };
+  const io = classifierIO(model, options.modelPath);
+  checkSampleShape(io.input, data.sampleShape, data.description, options.modelPath);
+
+  const shapes1 = await probeShapes(model, data.sampleShape, 1, options.modelPath);
+  const layers = selectLayers(requireLayers(model, shapes1, options.modelPath), options.layers, options.modelPath);
+  const identity = {
+    model_sha256: createHash('sha256').update(readFileSync(options.modelPath)).digest('hex'),
+    data_sha256: await data.fingerprint(),
+  };
+  const { file, done, repairedBytes, rowsFound } = ResultsFile.open(options.out, identity, rowKey);
+  if (repairedBytes > 0) options.onNote?.(`${options.out}: removed a half-written last line (${repairedBytes} bytes) left by an interrupted run`);
+  try {
+    const all = planJobs(layers, options.perturbations, seeds);
+    const pending = all.filter((j) => !done.has(rowKey({ layer: j.layer.name, perturbation: j.spec.text, seed: j.seed })));
+    if (rowsFound > 0) options.onNote?.(`${options.out}: ${rowsFound} rows already there; ${pending.length} of ${all.length} to go`);
+    const summary = { out: options.out, rowsWritten: 0, rowsAlreadyThere: rowsFound, repairedBytes, baseAccuracy: NaN, baseLoss: NaN, seconds: 0 };
+    if (pending.length === 0) return { ...summary, seconds: (performance.now() - started) / 1000 };
+
+    const base = await evaluateBase(model, options.modelPath, data, batchSize, session);
+    const probed: ProbedShapes = { batch1: shapes1, batch2: await probeShapes(model, data.sampleShape, 2, options.modelPath), input: io.input };
+    const context: JobContext = { io, base, session, batchSize, adaptive: options.adaptive };
+    let finished = 0;
+    const write = (job: SweepJob, totals: JobResult): void => {
+      file.append(makeRow(job, totals, base, options, identity));
+      summary.rowsWritten++;
+      finished++;
+      options.onProgress?.({ done: finished, total: pending.length, layer: job.layer.name, perturbation: job.spec.text });
+    };
+    const byLayer = groupByLayer(pending);
+    const cuts = new Map([...byLayer.keys()].map((layer) => [layer, cutDownstream(model, cutWeights(layer), io.logits, probed)] as const));
+    const inputBytes = 4 * data.sampleShape.reduce((a, b) => a * b, 1);
+    for (const group of groupLayers([...byLayer.keys()], cuts, shapes1, inputBytes, data.count, memoryBytes)) {
+      await runGroup(group, byLayer, cuts, context, data, model, io.input.name, memoryBytes, jobsAtOnce, write);
+    }
+    return { ...summary, baseAccuracy: base.accuracy, baseLoss: base.loss, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    file.close();
+  }
+}
+
+function selectLayers(layers: Layer[], names: readonly string[] | undefined, source: string): Layer[] {
+  if (!names || names.length === 0) return layers;
+  const known = new Map(layers.map((l) => [l.name, l]));
+  return names.map((name) => {
+    const layer = known.get(name);
+    if (!layer) {
+      throw new OptionError(`${source}: no weight layer named "${name}"; layers: ${layers.map((l) => l.name).join(', ')}`);
+    }
+    return layer;
+  });
+}
+
+/** The initializers a perturbation of this layer may change: its weight, and its bias (prunec). */
+function cutWeights(layer: Layer): string[] {
+  return layer.bias ? [layer.name, layer.bias] : [layer.name];
+}
+
+function groupByLayer(jobs: readonly SweepJob[]): Map<Layer, SweepJob[]> {
+  const map = new Map<Layer, SweepJob[]>();
+  for (const job of jobs) {
+    const list = map.get(job.layer);
+    if (list) list.push(job);
+    else map.set(job.layer, [job]);
+  }
+  return map;
+}
+
+type ShapeMap = ReadonlyMap<string, { type: string; dims: readonly number[] }>;
+
+interface LayerGroup {
+  layers: Layer[];
+  values: string[];
+  bytesPerSample: number;
+}
+
+/** Consecutive layers whose frontier values fit the memory bound together. */
+function groupLayers(layers: readonly Layer[], cuts: ReadonlyMap<Layer, DownstreamCut>, shapes1: ShapeMap, inputBytes: number, count: number, memoryBytes: number): LayerGroup[] {
+  const bytesOf = (name: string): number => {
+    const s = shapes1.get(name);
+    return s ? s.dims.reduce((a, b) => a * b, 1) * bytesPerElement(s.type as DataType) : inputBytes;
+  };
+  const groups: LayerGroup[] = [];
+  let current: LayerGroup = { layers: [], values: [], bytesPerSample: 0 };
+  for (const layer of layers) {
+    const names = (cuts.get(layer) as DownstreamCut).frontier.map((v) => v.name);
+    let fresh = names.filter((v) => !current.values.includes(v));
+    const extra = fresh.reduce((a, v) => a + bytesOf(v), 0);
+    if (current.layers.length > 0 && (current.bytesPerSample + extra) * count > memoryBytes) {
+      groups.push(current);
+      current = { layers: [], values: [], bytesPerSample: 0 };
+      fresh = names;
+    }
+    current.layers.push(layer);
+    current.values.push(...fresh);
+    current.bytesPerSample = current.values.reduce((a, v) => a + bytesOf(v), 0);
+  }
+  if (current.layers.length > 0) groups.push(current);
+  return groups;
+}
+
+interface JobContext {
+  io: { input: { name: string }; logits: string };
+  base: Base;
+  session: SessionOptions;
+  batchSize: number;
+  adaptive: AdaptiveOptions | undefined;
+}
+
+interface JobResult {
+  totals: ClassificationTotals;
+  seconds: number;
+  halfWidth?: number;
+  stoppedEarly?: boolean;
+  /** Adaptive mode: mean of base_correct − perturbed_correct over the images used. */
+  pairedDrop?: number;
+}
+
+async function runGroup(
+  group: LayerGroup,
+  byLayer: ReadonlyMap<Layer, SweepJob[]>,
+  cuts: ReadonlyMap<Layer, DownstreamCut>,
+  context: JobContext,
+  data: SweepData,
+  model: Model,
+  input: string,
+  memoryBytes: number,
+  jobsAtOnce: number,
+  write: (job: SweepJob, result: JobResult) => void,
+): Promise<void> {
+  // Samples per chunk so that the cached frontier stays under the bound (whole batches, at least one).
+  const fit = Math.floor(memoryBytes / Math.max(1, group.bytesPerSample));
+  const chunk = Math.max(context.batchSize, Math.floor(fit / context.batchSize) * context.batchSize);
+  const chunks: { start: number; end: number }[] = [];
+  for (let start = 0; start < data.count; start += chunk) chunks.push({ start, end: Math.min(data.count, start + chunk) });
+  const single = chunks.length === 1;
+  const partial = new Map<SweepJob, JobResult>();
+  for (const range of chunks) {
+    const frontier = await computeFrontier(model, input, group.values, data, range, context.batchSize, context.session);
+    for (const layer of group.layers) {
+      const jobs = byLayer.get(layer) ?? [];
+      const cut = cuts.get(layer) as DownstreamCut;
+      await inOrderPool(jobs, jobsAtOnce, (job) => evaluateJob(job, cut, frontier, context), (job, result) => {
+        const previous = partial.get(job);
+        const merged = previous ? mergeResults(previous, result) : result;
+        if (single || range === chunks[chunks.length - 1]) write(job, merged);
+        else partial.set(job, merged);
+      });
+    }
+  }
+}
+
+function mergeResults(a: JobResult, b: JobResult): JobResult {
+  const t = a.totals;
+  const u = b.totals;
+  return {
+    totals: { count: t.count + u.count, correct: t.correct + u.correct, lossSum: t.lossSum + u.lossSum, klSum: t.klSum + u.klSum, unchanged: t.unchanged + u.unchanged },
+    seconds: a.seconds + b.seconds,
+  };
+}
+
+/** Runs `work` over items with at most `width` in flight; `done` is called in item order. */
+async function inOrderPool<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>, done: (item: T, result: R) => void): Promise<void> {
+  const results = new Map<number, R>();
+  let next = 0;
+  let flushed = 0;
+  const flush = (): void => {
+    while (results.has(flushed)) {
+      done(items[flushed] as T, results.get(flushed) as R);
+      results.delete(flushed);
+      flushed++;
+    }
+  };
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results.set(i, await work(items[i] as T));
+      flush();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+}
+
+async function evaluateJob(job: SweepJob, cut: DownstreamCut, frontier: readonly FrontierBatch[], context: JobContext): Promise<JobResult> {
+  const started = performance.now();
+  const { layer, spec, seed } = job;
+  const weights = cut.model.graph.initializers;
+  const weight = weights.get(layer.name);
+  const bias = layer.bias ? weights.get(layer.bias) : undefined;
+  const perturbed = applyPerturbation(
+    {
+      weight: weight?.data as Float32Array,
+      shape: layer.shape,
+      channelAxis: layer.channelAxis,
+      bias: bias?.data as Float32Array | undefined,
+    },
+    spec.perturbation,
+    createRng(rngSeedFor(layer.name, spec.text, seed)),
+  );
+  const values = new Map<string, Float32Array>([[layer.name, perturbed.weight]]);
+  if (perturbed.bias && layer.bias) values.set(layer.bias, perturbed.bias);
+  const runner = await OrtRunner.create(withInitializerValues(cut.model, values), `${layer.name} ${spec.text}`, context.session);
+  const totals = emptyTotals();
+  const { base, adaptive } = context;
+  const paired = emptyPaired();
+  let halfWidth: number | undefined;
+  let stoppedEarly = false;
+  try {
+    for (const batch of frontier) {
+      const feeds: Record<string, OrtTensor> = {};
+      for (const v of cut.frontier) feeds[v.name] = batch.values.get(v.name) as OrtTensor;
+      const out = await runner.run(feeds, [context.io.logits]);
+      const logits = (out[context.io.logits] as OrtTensor).data as Float32Array;
+      accumulate(totals, logits, batch.labels, base.classes, base.logits, batch.start * base.classes);
+      if (adaptive) {
+        addPaired(paired, logits, batch.labels, base.classes, base.correct, batch.start);
+        const bound = adaptiveBound(adaptive, paired, frontier.length);
+        halfWidth = bound.halfWidth;
+        if (bound.stop) {
+          stoppedEarly = totals.count < frontier.reduce((a, b) => a + b.count, 0);
+          break;
+        }
+      }
+    }
+  } finally {
+    await runner.release();
+  }
+  const result: JobResult = { totals, seconds: (performance.now() - started) / 1000 };
+  if (adaptive) result.pairedDrop = paired.sum / Math.max(1, paired.n);
+  if (halfWidth !== undefined) {
+    result.halfWidth = halfWidth;
+    result.stoppedEarly = stoppedEarly;
+  }
+  return result;
+}
+
+async function evaluateBase(model: Model, source: string, data: LabeledBatches, batchSize: number, session: SessionOptions): Promise<Base> {
+  const evaluator = await Evaluator.create(model, source, session);
+  try {
+    const r = await evaluator.evaluate(data, { batchSize, keepLogits: true });
+    return { logits: r.logits as Float32Array, correct: r.correctness as Uint8Array, accuracy: r.accuracy, loss: r.loss, classes: r.classes };
+  } finally {
+    await evaluator.release();
+  }
+}
+
+function makeRow(job: SweepJob, result: JobResult, base: Base, options: SweepOptions, identity: { model_sha256: string; data_sha256: string }): SweepRow {
+  const t = result.totals;
+  // Adaptive rows estimate the accuracy from the paired drop (much lower variance than t.correct / t.count).
+  const accuracy = result.pairedDrop !== undefined ? base.accuracy - result.pairedDrop : t.correct / t.count;
+  const row: SweepRow = {
+    layer: job.layer.name,
+    layer_index: job.layer.index,
+    perturbation: job.spec.text,
+    seed: job.seed,
+    accuracy,
+    loss: finiteOrNull(t.lossSum / t.count),
+    kl: finiteOrNull(t.klSum / t.count),
+    unchanged: t.unchanged / t.count,
+    count: t.count,
+    correct: t.correct,
+    base_accuracy: base.accuracy,
+    base_loss: base.loss,
+    drop: base.accuracy - accuracy,
+    model: options.modelPath,
+    ...identity,
+    version: options.version,
+    seconds: Math.round(result.seconds * 1000) / 1000,
+  };
+  if (options.adaptive && result.halfWidth !== undefined) {
+    row.adaptive = {
+      precision: options.adaptive.precision,
+      confidence: options.adaptive.confidence,
+      half_width: result.halfWidth,
+      stopped_early: result.stoppedEarly ?? false,
+    };
+  }
+  return row;
+}
