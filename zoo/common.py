@@ -60,7 +60,12 @@ def set_seed(seed):
     torch.manual_seed(seed)
 
 
-def setup_threads(n=2):
+def setup_threads(n=None):
+    """Intra-op threads: SAFER_TRAIN_THREADS, default 1. On this shared 2-core machine one
+    thread trains faster than two (OpenMP threads spin and wait on each other when the
+    cores are busy with other work: 44 vs 67-689 s/epoch measured for the ViT)."""
+    if n is None:
+        n = int(os.environ.get("SAFER_TRAIN_THREADS", "1"))
     torch.set_num_threads(n)
     try:
         torch.set_num_interop_threads(1)
@@ -201,18 +206,27 @@ def export_onnx(model, path, rename=False):
 def module_name_from_node(node_name, module_names):
     """Map a scoped ONNX node name such as '/layer1/layer1.0/conv1/Conv' to 'layer1.0.conv1'.
 
-    torch 1.13 scopes each node by the chain of modules that called it; each scope segment
-    is either a fully qualified name extending the previous one or a local attribute name.
+    torch 1.13 scopes each node by the chain of modules that called it. A scope segment is
+    the module's attribute name, prefixed by its parent's attribute name when the parent is
+    a container ('layer1.0', 'downsample.0', 'conv.0.0'), so consecutive segments can overlap
+    by one or more dotted components. Candidates are checked against model.named_modules().
     """
     segs = node_name.strip("/").split("/")[:-1]
     cur = ""
     for seg in segs:
-        if cur and seg.startswith(cur + "."):
-            cur = seg
-        elif cur:
-            cur = cur + "." + seg
-        else:
-            cur = seg
+        parts = seg.split(".")
+        cands = []
+        # overlap: the first j dotted parts of seg repeat the last j components of cur
+        for j in range(len(parts) - 1, 0, -1):
+            head = ".".join(parts[:j])
+            if cur == head or cur.endswith("." + head):
+                cands.append(cur + "." + ".".join(parts[j:]))
+        cands.append((cur + "." if cur else "") + seg)
+        cands.append(seg)
+        nxt = next((c for c in cands if c in module_names), None)
+        if nxt is None:
+            return None
+        cur = nxt
     return cur if cur in module_names else None
 
 
@@ -336,6 +350,9 @@ def run_zoo_model(name, model, here, *, epochs, seed, rename=False, description=
     onnx_path = os.path.join(here, "model.onnx")
     m = export_onnx(model, onnx_path, rename=rename)
     chk = check_onnx_matches(model, onnx_path, res["x_test"], res["y_test"], log)
+    left = [i.name for i in m.graph.initializer if i.name.startswith("onnx::")]
+    if left:
+        log(f"initializers with exporter-generated names: {left}")
     onnx_params = int(sum(int(np.prod(i.dims)) for i in m.graph.initializer
                           if i.data_type == 1))
     log(f"onnx: {os.path.getsize(onnx_path)} bytes, {len(m.graph.node)} nodes, "
