@@ -24,7 +24,7 @@ import { Evaluator, type LabeledBatches } from '../runtime/evaluate.js';
 import { accumulate, emptyTotals, finiteOrNull, type ClassificationTotals } from '../runtime/metrics.js';
 import { probeShapes } from '../runtime/probe.js';
 import { defaultThreads, OrtRunner, type OrtTensor, type SessionOptions } from '../runtime/session.js';
-import { adaptiveBound, addPaired, emptyPaired, type AdaptiveOptions } from './adaptive.js';
+import { adaptiveBound, addPaired, emptyPaired, type AdaptiveOptions, type PairedState } from './adaptive.js';
 import { cutDownstream, type DownstreamCut, type ProbedShapes } from './cut.js';
 import { computeFrontier, type FrontierBatch } from './frontier.js';
 import { planJobs, rngSeedFor, rowKey, type SweepJob } from './plan.js';
@@ -141,7 +141,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
 
     const base = await evaluateBase(model, options.modelPath, data, batchSize, session);
     const probed: ProbedShapes = { batch1: shapes1, batch2: await probeShapes(model, data.sampleShape, 2, options.modelPath), input: io.input };
-    const context: JobContext = { io, base, session, batchSize, adaptive: options.adaptive };
+    const context: JobContext = { io, base, session, batchSize, adaptive: options.adaptive, count: data.count, checks: Math.ceil(data.count / batchSize) };
     let finished = 0;
     const write = (job: SweepJob, totals: JobResult): void => {
       file.append(makeRow(job, totals, base, options, identity));
@@ -227,6 +227,9 @@ interface JobContext {
   session: SessionOptions;
   batchSize: number;
   adaptive: AdaptiveOptions | undefined;
+  /** Images in the data set, and the number of adaptive checks (batches) over it. */
+  count: number;
+  checks: number;
 }
 
 interface JobResult {
@@ -234,8 +237,8 @@ interface JobResult {
   seconds: number;
   halfWidth?: number;
   stoppedEarly?: boolean;
-  /** Adaptive mode: mean of base_correct − perturbed_correct over the images used. */
-  pairedDrop?: number;
+  /** Adaptive mode: base_correct − perturbed_correct over the images used. */
+  paired?: PairedState;
 }
 
 async function runGroup(
@@ -255,30 +258,19 @@ async function runGroup(
   const chunk = Math.max(context.batchSize, Math.floor(fit / context.batchSize) * context.batchSize);
   const chunks: { start: number; end: number }[] = [];
   for (let start = 0; start < data.count; start += chunk) chunks.push({ start, end: Math.min(data.count, start + chunk) });
-  const single = chunks.length === 1;
   const partial = new Map<SweepJob, JobResult>();
   for (const range of chunks) {
     const frontier = await computeFrontier(model, input, group.values, data, range, context.batchSize, context.session);
     for (const layer of group.layers) {
       const jobs = byLayer.get(layer) ?? [];
       const cut = cuts.get(layer) as DownstreamCut;
-      await inOrderPool(jobs, jobsAtOnce, (job) => evaluateJob(job, cut, frontier, context), (job, result) => {
-        const previous = partial.get(job);
-        const merged = previous ? mergeResults(previous, result) : result;
-        if (single || range === chunks[chunks.length - 1]) write(job, merged);
-        else partial.set(job, merged);
+      const last = range === chunks[chunks.length - 1];
+      await inOrderPool(jobs, jobsAtOnce, (job) => evaluateJob(job, cut, frontier, context, partial.get(job)), (job, result) => {
+        if (last) write(job, result);
+        else partial.set(job, result);
       });
     }
   }
-}
-
-function mergeResults(a: JobResult, b: JobResult): JobResult {
-  const t = a.totals;
-  const u = b.totals;
-  return {
-    totals: { count: t.count + u.count, correct: t.correct + u.correct, lossSum: t.lossSum + u.lossSum, klSum: t.klSum + u.klSum, unchanged: t.unchanged + u.unchanged },
-    seconds: a.seconds + b.seconds,
-  };
 }
 
 /** Runs `work` over items with at most `width` in flight; `done` is called in item order. */
@@ -303,7 +295,9 @@ async function inOrderPool<T, R>(items: readonly T[], width: number, work: (item
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
 }
 
-async function evaluateJob(job: SweepJob, cut: DownstreamCut, frontier: readonly FrontierBatch[], context: JobContext): Promise<JobResult> {
+/** Evaluates one job on one chunk of the data, continuing `previous` (the earlier chunks' result) if given. */
+async function evaluateJob(job: SweepJob, cut: DownstreamCut, frontier: readonly FrontierBatch[], context: JobContext, previous?: JobResult): Promise<JobResult> {
+  if (previous?.stoppedEarly) return previous;
   const started = performance.now();
   const { layer, spec, seed } = job;
   const weights = cut.model.graph.initializers;
@@ -322,9 +316,9 @@ async function evaluateJob(job: SweepJob, cut: DownstreamCut, frontier: readonly
   const values = new Map<string, Float32Array>([[layer.name, perturbed.weight]]);
   if (perturbed.bias && layer.bias) values.set(layer.bias, perturbed.bias);
   const runner = await OrtRunner.create(withInitializerValues(cut.model, values), `${layer.name} ${spec.text}`, context.session);
-  const totals = emptyTotals();
+  const totals = previous ? { ...previous.totals } : emptyTotals();
   const { base, adaptive } = context;
-  const paired = emptyPaired();
+  const paired = previous?.paired ? { ...previous.paired } : emptyPaired();
   let halfWidth: number | undefined;
   let stoppedEarly = false;
   try {
@@ -336,10 +330,10 @@ async function evaluateJob(job: SweepJob, cut: DownstreamCut, frontier: readonly
       accumulate(totals, logits, batch.labels, base.classes, base.logits, batch.start * base.classes);
       if (adaptive) {
         addPaired(paired, logits, batch.labels, base.classes, base.correct, batch.start);
-        const bound = adaptiveBound(adaptive, paired, frontier.length);
+        const bound = adaptiveBound(adaptive, paired, context.checks);
         halfWidth = bound.halfWidth;
         if (bound.stop) {
-          stoppedEarly = totals.count < frontier.reduce((a, b) => a + b.count, 0);
+          stoppedEarly = totals.count < context.count;
           break;
         }
       }
@@ -347,11 +341,12 @@ async function evaluateJob(job: SweepJob, cut: DownstreamCut, frontier: readonly
   } finally {
     await runner.release();
   }
-  const result: JobResult = { totals, seconds: (performance.now() - started) / 1000 };
-  if (adaptive) result.pairedDrop = paired.sum / Math.max(1, paired.n);
-  if (halfWidth !== undefined) {
-    result.halfWidth = halfWidth;
+  const result: JobResult = { totals, seconds: (previous?.seconds ?? 0) + (performance.now() - started) / 1000 };
+  if (adaptive) {
+    result.paired = paired;
     result.stoppedEarly = stoppedEarly;
+    // Without an early stop every image was used: the result is exact.
+    result.halfWidth = stoppedEarly ? (halfWidth ?? Infinity) : 0;
   }
   return result;
 }
@@ -369,7 +364,7 @@ async function evaluateBase(model: Model, source: string, data: LabeledBatches, 
 function makeRow(job: SweepJob, result: JobResult, base: Base, options: SweepOptions, identity: { model_sha256: string; data_sha256: string }): SweepRow {
   const t = result.totals;
   // Adaptive rows estimate the accuracy from the paired drop (much lower variance than t.correct / t.count).
-  const accuracy = result.pairedDrop !== undefined ? base.accuracy - result.pairedDrop : t.correct / t.count;
+  const accuracy = result.paired ? base.accuracy - result.paired.sum / Math.max(1, result.paired.n) : t.correct / t.count;
   const row: SweepRow = {
     layer: job.layer.name,
     layer_index: job.layer.index,
