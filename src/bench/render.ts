@@ -1,0 +1,94 @@
+/** Markdown rendering of a BenchTable. JSON is the table itself. */
+import type { Estimate } from './bootstrap.js';
+import type { BenchCell, BenchTable } from './table.js';
+
+export function formatSeconds(s: number | null): string {
+  if (s === null || !Number.isFinite(s)) return '–';
+  if (s < 0.01) return `${(s * 1000).toPrecision(2)} ms`;
+  if (s < 1) return `${(s * 1000).toFixed(0)} ms`;
+  if (s < 100) return `${s.toPrecision(3)} s`;
+  return `${s.toFixed(0)} s`;
+}
+
+function formatEstimate(e: Estimate | null, withCi = true): string {
+  if (!e) return '–';
+  const v = (x: number): string => (x >= 0 ? ' ' : '') + x.toFixed(2);
+  if (!withCi || e.n < 2) return v(e.mean).trim();
+  return `${v(e.mean).trim()} [${e.low.toFixed(2)}, ${e.high.toFixed(2)}]`;
+}
+
+function markdownTable(headers: readonly string[], rows: readonly (readonly string[])[], align: readonly ('l' | 'r')[]): string {
+  const sep = align.map((a) => (a === 'r' ? '---:' : '---'));
+  const line = (cells: readonly string[]): string => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [line(headers), `|${sep.join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+function withMarks(text: string, frontier: boolean, targeted: boolean): string {
+  const marks = (frontier ? '★' : '') + (targeted ? '◆' : '');
+  return marks ? `${text} ${marks}` : text;
+}
+
+const byRho = (a: BenchCell, b: BenchCell): number => (b.spearman?.mean ?? -Infinity) - (a.spearman?.mean ?? -Infinity) || a.criterion.localeCompare(b.criterion);
+
+/** The whole table as Markdown: an overview of mean ρ, one detailed table per column, the frontiers, notes. */
+export function renderBenchMarkdown(table: BenchTable): string {
+  const out: string[] = [];
+  const pct = Math.round(table.bootstrap.confidence * 100);
+  const layers = table.models.reduce((s, m) => s + m.truth_layers, 0);
+  out.push('# Layer-importance criteria against measured accuracy drops', '');
+  out.push(
+    `${table.models.length} model(s), ${layers} layer(s) with ground truth, ${table.criteria.length} criteria, ` +
+      `columns by perturbation ${table.by === 'family' ? 'family (levels averaged within each model)' : 'level'}.`,
+    `Per model and perturbation, over the layers: Spearman ρ, Kendall τ-b, top-k precision (k = ceil(${Math.round(table.top_k_fraction * 100)}% of layers), ` +
+      'ties broken at random, expected value) and NDCG (drops as gains, clipped at 0). ' +
+      `Cells: mean over models [${pct}% percentile bootstrap CI over models, ${table.bootstrap.resamples} resamples, seed ${table.bootstrap.seed}]. ` +
+      'Cost: mean seconds per model to compute the criterion alone. ★ = on the cost-vs-ρ frontier; ◆ = the criterion models this perturbation family.',
+    '',
+  );
+
+  if (table.columns.length > 0) {
+    out.push('## Spearman ρ overview', '');
+    const cellAt = new Map(table.cells.map((c) => [`${c.criterion}\0${c.perturbation}`, c]));
+    const frontierAt = new Set(table.frontier.flatMap((f) => f.points.map((p) => `${p.criterion}\0${f.perturbation}`)));
+    const criteria = [...table.criteria].sort((a, b) => a.seconds - b.seconds || a.name.localeCompare(b.name));
+    const rows = criteria.map((c) => [
+      c.name,
+      c.family,
+      formatSeconds(c.seconds),
+      ...table.columns.map((col) => {
+        const cell = cellAt.get(`${c.name}\0${col}`);
+        if (!cell) return '';
+        return withMarks(formatEstimate(cell.spearman, false), frontierAt.has(`${c.name}\0${col}`), cell.targeted);
+      }),
+    ]);
+    out.push(markdownTable(['criterion', 'kind', 'cost', ...table.columns], rows, ['l', 'l', 'r', ...table.columns.map(() => 'r' as const)]), '');
+  }
+
+  for (const column of table.columns) {
+    const cells = table.cells.filter((c) => c.perturbation === column).sort(byRho);
+    const models = Math.max(0, ...cells.map((c) => c.models));
+    const levels = [...new Set(cells.flatMap((c) => c.levels))];
+    out.push(`## ${column}`, '', `${models} model(s); ${table.by === 'family' ? `levels: ${levels.join(', ')}` : 'one level'}.`, '');
+    const frontier = new Set(table.frontier.find((f) => f.perturbation === column)?.points.map((p) => p.criterion) ?? []);
+    const family = new Map(table.criteria.map((c) => [c.name, c.family]));
+    const rows = cells.map((c) => [
+      withMarks(c.criterion, frontier.has(c.criterion), c.targeted),
+      family.get(c.criterion) ?? '',
+      formatSeconds(c.seconds),
+      formatEstimate(c.spearman),
+      formatEstimate(c.kendall),
+      formatEstimate(c.top_k),
+      formatEstimate(c.ndcg),
+      String(c.models),
+      String(c.layers),
+    ]);
+    out.push(markdownTable(['criterion', 'kind', 'cost', 'Spearman ρ', 'Kendall τ-b', 'top-k', 'NDCG', 'models', 'layers'], rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']), '');
+    const points = table.frontier.find((f) => f.perturbation === column)?.points ?? [];
+    if (points.length > 0) {
+      out.push(`Frontier (cheapest first): ${points.map((p) => `${p.criterion} (${formatSeconds(p.seconds)}, ρ ${p.spearman.toFixed(2)})`).join(' → ')}`, '');
+    }
+  }
+
+  if (table.notes.length > 0) out.push('## Notes', '', ...table.notes.map((n) => `- ${n}`), '');
+  return out.join('\n');
+}

@@ -1,0 +1,107 @@
+/**
+ * The CRITERIA table, and how a list such as "l2-norm,output-kl@prune:0.5,data-free" becomes
+ * criterion instances. An instance of a criterion that models a perturbation may name another one
+ * after '@' (`quant-error@quantc:8`); the instance's name is the id alone when it uses the default.
+ */
+import { OptionError } from '../errors.js';
+import { formatPerturbation, parsePerturbation, PerturbationSyntaxError, type PerturbationSpec } from '../perturb/index.js';
+import { CRITERION_FAMILIES, type Criterion, type CriterionFamily } from './criterion.js';
+import depth from './depth.js';
+import edgeProximity from './edge-proximity.js';
+import l1Norm from './l1-norm.js';
+import l2Norm from './l2-norm.js';
+import meanAbs from './mean-abs.js';
+import outputKl from './output-kl.js';
+import outputMse from './output-mse.js';
+import paramCount from './param-count.js';
+import pruneError from './prune-error.js';
+import quantError from './quant-error.js';
+import quantErrorRelative from './quant-error-relative.js';
+import random from './random.js';
+import synflow from './synflow.js';
+import weightStd from './weight-std.js';
+
+/** Every criterion, in the order tables list them (cheapest families first). */
+export const CRITERIA: readonly Criterion[] = [
+  paramCount,
+  depth,
+  edgeProximity,
+  l1Norm,
+  l2Norm,
+  meanAbs,
+  weightStd,
+  quantError,
+  quantErrorRelative,
+  pruneError,
+  synflow,
+  outputKl,
+  outputMse,
+  random,
+];
+
+/** What `safer score` computes when --criteria is not given (to be replaced by the benchmark's recommendation). */
+export const DEFAULT_CRITERIA = 'all';
+
+/** One criterion with its parameter chosen. */
+export interface CriterionInstance {
+  /** `id`, or `id@perturbation` when the perturbation is not the default. */
+  readonly name: string;
+  readonly criterion: Criterion;
+  readonly perturbation?: PerturbationSpec;
+}
+
+export function findCriterion(id: string): Criterion | undefined {
+  return CRITERIA.find((c) => c.id === id);
+}
+
+/** An instance from "id" or "id@perturbation". */
+export function criterionInstance(text: string): CriterionInstance {
+  const trimmed = text.trim();
+  const at = trimmed.indexOf('@');
+  const id = at < 0 ? trimmed : trimmed.slice(0, at);
+  const criterion = findCriterion(id);
+  if (!criterion) {
+    throw new OptionError(`unknown criterion "${id}"; criteria: ${CRITERIA.map((c) => c.id).join(', ')} (or all, or a family: ${CRITERION_FAMILIES.join(', ')})`);
+  }
+  const parameter = criterion.perturbation;
+  if (!parameter) {
+    if (at >= 0) throw new OptionError(`criterion "${id}" takes no perturbation parameter (drop "${trimmed.slice(at)}")`);
+    return { name: id, criterion };
+  }
+  let spec: PerturbationSpec;
+  try {
+    spec = parsePerturbation(at < 0 ? parameter.default : trimmed.slice(at + 1));
+  } catch (e) {
+    if (e instanceof PerturbationSyntaxError) throw new OptionError(`criterion "${trimmed}": ${e.message}`);
+    throw e;
+  }
+  if (!parameter.accepts.includes(spec.perturbation.kind)) {
+    throw new OptionError(`criterion "${id}" models ${parameter.accepts.join(', ')} perturbations, not "${spec.text}"`);
+  }
+  const canonical = formatPerturbation(spec.perturbation);
+  const isDefault = canonical === formatPerturbation(parsePerturbation(parameter.default).perturbation);
+  return { name: isDefault ? id : `${id}@${canonical}`, criterion, perturbation: { text: canonical, perturbation: spec.perturbation } };
+}
+
+/**
+ * Instances named by a list: criterion ids (with optional @perturbation), family names
+ * (data-free, first-order, ...) and "all". Repeats are dropped; order follows the list.
+ */
+export function resolveCriteria(items: readonly string[]): CriterionInstance[] {
+  const out: CriterionInstance[] = [];
+  const add = (instance: CriterionInstance): void => {
+    if (!out.some((i) => i.name === instance.name)) out.push(instance);
+  };
+  if (items.length === 0) throw new OptionError('no criteria named; give e.g. --criteria all or --criteria l2-norm,output-kl');
+  for (const raw of items) {
+    const item = raw.trim();
+    if (item === 'all') CRITERIA.forEach((c) => add(criterionInstance(c.id)));
+    else if (!findCriterion(item) && (CRITERION_FAMILIES as readonly string[]).includes(item)) {
+      CRITERIA.filter((c) => c.family === (item as CriterionFamily)).forEach((c) => add(criterionInstance(c.id)));
+    } else add(criterionInstance(item));
+  }
+  return out;
+}
+
+export { defineCriterion, CRITERION_FAMILIES, type Criterion, type CriterionFamily, type CriterionNeeds, type CriterionOutput } from './criterion.js';
+export { CriterionContext, ScoringSession, SCORING_DEFAULTS, type CalibrationBatch, type ScoringOptions } from './context.js';

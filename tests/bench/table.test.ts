@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { renderBenchMarkdown } from '../../src/bench/render.js';
+import { parseScoreReport, type ModelScores } from '../../src/bench/scores.js';
+import { buildBenchTable, frontierOf, sortColumns, type BenchCell } from '../../src/bench/table.js';
+import { groupTruth, type TruthRow } from '../../src/bench/truth.js';
+
+const LAYERS = ['a', 'b', 'c', 'd', 'e'];
+/** Drops per model × perturbation; layer order a..e. */
+const DROPS: Record<string, Record<string, number[]>> = {
+  m1: { 'prune:0.3': [0, 0.01, 0.02, 0.03, 0.04], 'prune:0.5': [0.01, 0.02, 0.05, 0.1, 0.2], 'quant:4': [0.5, 0.1, 0, 0, 0] },
+  m2: { 'prune:0.3': [0, 0.02, 0.03, 0.05, 0.06], 'prune:0.5': [0.02, 0.03, 0.04, 0.2, 0.3], 'quant:4': [0.4, 0.2, 0.1, 0, 0] },
+  m3: { 'prune:0.5': [0, 0.01, 0.03, 0.04, 0.05] },
+};
+
+function truthRows(): TruthRow[] {
+  const rows: TruthRow[] = [];
+  for (const [model, perturbations] of Object.entries(DROPS)) {
+    for (const [perturbation, drops] of Object.entries(perturbations)) {
+      drops.forEach((drop, i) => rows.push({
+        layer: LAYERS[i] as string, perturbation, seed: 0, accuracy: 0.9 - drop, baseAccuracy: 0.9, loss: null, baseLoss: null,
+        count: 100, model: `${model}.onnx`, modelSha256: model, dataSha256: null,
+      }));
+    }
+  }
+  return rows;
+}
+
+function scores(model: string, criteria: Record<string, { seconds: number; scores: number[]; perturbation?: string }>): ModelScores {
+  return parseScoreReport({
+    model: `${model}.onnx`,
+    model_sha256: model,
+    layers: LAYERS,
+    criteria: Object.entries(criteria).map(([name, c]) => ({
+      name, family: 'data-free', seconds: c.seconds, perturbation: c.perturbation ?? null, passes: { forward: 0, backward: 0 },
+      scores: Object.fromEntries(LAYERS.map((l, i) => [l, c.scores[i] ?? null])),
+    })),
+  }, `${model}.json`);
+}
+
+describe('bench table', () => {
+  const truth = groupTruth([{ file: 't.jsonl', rows: truthRows() }]);
+  const depth = [1, 2, 3, 4, 5];
+  const files = ['m1', 'm2', 'm3'].map((m) => scores(m, {
+    depth: { seconds: 0.001, scores: depth },
+    reverse: { seconds: 0.002, scores: [...depth].reverse(), perturbation: 'quant:4' },
+    slow: { seconds: 5, scores: depth },
+  }));
+  files.push(scores('unknown-model', { depth: { seconds: 1, scores: depth } }));
+  const table = buildBenchTable(truth, files, { bootstrap: { resamples: 200 } });
+
+  it('averages levels within a family per model, then models, and counts models and layers', () => {
+    expect(table.columns).toEqual(['prune', 'quant']);
+    const cell = table.cells.find((c) => c.criterion === 'depth' && c.perturbation === 'prune') as BenchCell;
+    expect(cell.models).toBe(3);
+    expect(cell.layers).toBe(15);
+    expect(cell.levels).toEqual(['prune:0.3', 'prune:0.5']);
+    expect(cell.spearman).toEqual({ mean: 1, low: 1, high: 1, n: 3 });
+    expect(cell.seconds).toBeCloseTo(0.001, 12);
+    const quant = table.cells.find((c) => c.criterion === 'reverse' && c.perturbation === 'quant') as BenchCell;
+    expect(quant.models).toBe(2);
+    expect(quant.targeted).toBe(true);
+    // m1: reverse = [5..1] vs [0.5, 0.1, 0, 0, 0] → ranks (5,4,3,2,1) vs (5,4,2,2,2): Σdxdy = 8, Σdx² = 10, Σdy² = 8.
+    const rhoM1 = 8 / Math.sqrt(10 * 8);
+    // m2: drops decreasing, the last two tied: ranks (5,4,3,1.5,1.5): Σdxdy = 9.5, Σdy² = 9.5.
+    const rhoM2 = 9.5 / Math.sqrt(10 * 9.5);
+    expect(quant.spearman?.mean).toBeCloseTo((rhoM1 + rhoM2) / 2, 12);
+    expect(quant.spearman?.n).toBe(2);
+  });
+
+  it('marks the frontier in (seconds, mean ρ)', () => {
+    const prune = table.frontier.find((f) => f.perturbation === 'prune');
+    expect(prune?.points.map((p) => p.criterion)).toEqual(['depth']); // slow has the same ρ at more cost; reverse is worse
+    const quant = table.frontier.find((f) => f.perturbation === 'quant');
+    expect(quant?.points.map((p) => p.criterion)).toEqual(['depth', 'reverse']);
+  });
+
+  it('lists the unmatched score file in the notes and keeps per-model rows', () => {
+    expect(table.notes.some((n) => n.includes('unknown-model.json') && n.includes('no ground truth'))).toBe(true);
+    expect(table.rows.filter((r) => r.criterion === 'depth')).toHaveLength(7); // m1 and m2: 3 perturbations each, m3: 1
+    expect(table.criteria.map((c) => c.name)).toEqual(['depth', 'reverse', 'slow']);
+  });
+
+  it('keeps levels apart with by = perturbation', () => {
+    const byLevel = buildBenchTable(truth, files, { by: 'perturbation', bootstrap: { resamples: 50 } });
+    expect(byLevel.columns).toEqual(['prune:0.3', 'prune:0.5', 'quant:4']);
+    expect(byLevel.cells.find((c) => c.criterion === 'depth' && c.perturbation === 'prune:0.5')?.models).toBe(3);
+  });
+
+  it('renders Markdown with cost beside quality, counts and the frontier', () => {
+    const md = renderBenchMarkdown(table);
+    expect(md).toContain('## Spearman ρ overview');
+    expect(md).toContain('| depth ★ | data-free | 1.0 ms | 1.00 [1.00, 1.00] | 1.00 [1.00, 1.00] | 1.00 [1.00, 1.00] | 1.00 [1.00, 1.00] | 3 | 15 |');
+    expect(md).toContain('| reverse ★◆ |');
+    expect(md).toContain('Frontier (cheapest first): depth (1.0 ms, ρ 1.00)');
+    expect(md).toContain('## Notes');
+  });
+
+  it('leaves out layers without a finite score and says so', () => {
+    const partial = [scores('m3', { gappy: { seconds: 1, scores: [1, 2, 3, 4] } })];
+    const t = buildBenchTable(truth, partial, { bootstrap: { resamples: 10 } });
+    expect(t.cells[0]?.layers).toBe(4);
+    expect(t.notes.some((n) => n.includes('gappy') && n.includes('1 layer(s)'))).toBe(true);
+    expect(t.notes.some((n) => n.includes('m1.onnx') && n.includes('no scores'))).toBe(true);
+  });
+});
+
+describe('frontierOf and sortColumns', () => {
+  const cell = (criterion: string, seconds: number, rho: number): BenchCell => ({
+    criterion, perturbation: 'p', targeted: false, models: 1, layers: 1, levels: [], seconds,
+    spearman: { mean: rho, low: rho, high: rho, n: 1 }, kendall: null, top_k: null, ndcg: null,
+  });
+
+  it('keeps the non-dominated points, cheapest first, and equal points together', () => {
+    const f = frontierOf([cell('a', 1, 0.2), cell('b', 2, 0.5), cell('c', 3, 0.4), cell('d', 0.5, 0.1), cell('e', 2, 0.5)]);
+    expect(f.map((p) => p.criterion)).toEqual(['d', 'a', 'b', 'e']);
+  });
+
+  it('orders families as safer lists perturbations and levels by value', () => {
+    expect(sortColumns(['noise:0.1', 'quant:8', 'prune:0.5', 'quant:4', 'prune:0.25', 'zzz:1', 'bitflip:1e-3'])).toEqual(
+      ['prune:0.25', 'prune:0.5', 'quant:4', 'quant:8', 'bitflip:1e-3', 'noise:0.1', 'zzz:1']);
+  });
+
+  it('rejects score files that are not score reports', () => {
+    expect(() => parseScoreReport({ layers: [] }, 'x.json')).toThrow(/x\.json: no "model_sha256"/);
+    expect(() => parseScoreReport({ model_sha256: 'a', layers: [], criteria: [{ name: 'n', seconds: 1, scores: { a: 'x' } }] }, 'x.json'))
+      .toThrow(/score of layer "a" must be a finite number or null/);
+  });
+});
