@@ -12,8 +12,8 @@ export const DATA_OPTIONS = {
   mean: { kind: 'list', value: 'm1,m2,..', description: 'per-channel mean subtracted after scaling' },
   std: { kind: 'list', value: 's1,s2,..', description: 'per-channel standard deviation divided after the mean' },
   layout: { kind: 'string', value: 'NCHW|NHWC', description: 'layout of the samples the model expects', defaultText: 'NCHW' },
-  resize: { kind: 'string', value: 'HxW', description: 'resize images of an image folder to H×W (bilinear)' },
-  channels: { kind: 'integer', value: '1|3', description: 'channels to decode images of an image folder to' },
+  resize: { kind: 'string', value: 'HxW', description: 'resize images to H×W (bilinear, as torch interpolate with align_corners=False)' },
+  channels: { kind: 'integer', value: '1|3', description: 'convert images to this many channels (gray 0.299R+0.587G+0.114B, or gray repeated)' },
 } as const satisfies OptionTable;
 
 export const MODEL_DATA_USAGE = '[model.onnx] [--data <file|folder>] [--labels <file>]';
