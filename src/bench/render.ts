@@ -42,7 +42,8 @@ export function renderBenchMarkdown(table: BenchTable): string {
     `Per model and perturbation, over the layers: Spearman ρ, Kendall τ-b, top-k precision (k = ceil(${Math.round(table.top_k_fraction * 100)}% of layers), ` +
       'ties broken at random, expected value) and NDCG (drops as gains, clipped at 0). ' +
       `Cells: mean over models [${pct}% percentile bootstrap CI over models, ${table.bootstrap.resamples} resamples, seed ${table.bootstrap.seed}]. ` +
-      'Cost: mean seconds per model to compute the criterion alone. ★ = on the cost-vs-ρ frontier; ◆ = the criterion models this perturbation family.',
+      'Cost: mean seconds per model to compute the criterion alone. ' +
+      `★ = on the cost-vs-ρ frontier (costs under ${formatSeconds(table.cost_floor)} count as equal); ◆ = the criterion models this perturbation family.`,
     '',
   );
 

@@ -5,7 +5,8 @@
  * (by = 'family'; by = 'perturbation' keeps every level apart); across models, the mean and a
  * bootstrap confidence interval over models. Each cell says how many models and layers it covers
  * and the criterion's mean cost in seconds on those models. The frontier of a column lists the
- * criteria that no other criterion beats in both cost (seconds) and mean Spearman ρ.
+ * criteria that no other criterion beats in both cost (seconds) and mean Spearman ρ; costs below
+ * `costFloor` (10 ms) count as equal, since timing differences there are noise, not cost.
  */
 import { PERTURBATION_KINDS } from '../perturb/index.js';
 import { BOOTSTRAP_DEFAULTS, bootstrapMean, type BootstrapOptions, type Estimate } from './bootstrap.js';
@@ -20,6 +21,8 @@ export interface BenchOptions {
   by?: GroupBy;
   /** Fraction of layers in the top-k (default 0.2). */
   topKFraction?: number;
+  /** Costs below this many seconds count as equal on the frontier (default 0.01: timer noise). */
+  costFloor?: number;
   bootstrap?: BootstrapOptions;
 }
 
@@ -81,6 +84,8 @@ export interface BenchTable {
   version: 1;
   by: GroupBy;
   top_k_fraction: number;
+  /** Seconds below which costs count as equal on the frontier. */
+  cost_floor: number;
   bootstrap: { resamples: number; confidence: number; seed: number };
   models: { model_sha256: string; model: string; truth_layers: number; perturbations: string[]; criteria: number }[];
   /** Column keys in display order. */
@@ -165,8 +170,9 @@ export function buildBenchTable(truth: TruthSet, scoreFiles: readonly ModelScore
       cells.push(cellOf(c, column, mine, scoresByModel, bootstrap));
     }
   }
-  const frontier = columns.map((column) => ({ perturbation: column, points: frontierOf(cells.filter((cell) => cell.perturbation === column)) }));
-  return { version: 1, by, top_k_fraction: topKFraction, bootstrap, models: modelsOut, columns, criteria, cells, frontier, rows, notes };
+  const costFloor = options.costFloor ?? 0.01;
+  const frontier = columns.map((column) => ({ perturbation: column, points: frontierOf(cells.filter((cell) => cell.perturbation === column), costFloor) }));
+  return { version: 1, by, top_k_fraction: topKFraction, cost_floor: costFloor, bootstrap, models: modelsOut, columns, criteria, cells, frontier, rows, notes };
 }
 
 type Scored = CriterionScores & { file: string };
@@ -252,15 +258,19 @@ function cellOf(
   };
 }
 
-/** Cells not dominated in (seconds ↓, mean ρ ↑): no other cell is at most as costly and at least as good, and better in one. */
-export function frontierOf(cells: readonly BenchCell[]): FrontierPoint[] {
+/**
+ * Cells not dominated in (cost ↓, mean ρ ↑): no other cell is at most as costly and at least as good,
+ * and better in one. Cost is max(seconds, costFloor).
+ */
+export function frontierOf(cells: readonly BenchCell[], costFloor = 0): FrontierPoint[] {
   const points: FrontierPoint[] = [];
   for (const cell of cells) {
     if (cell.seconds === null || cell.spearman === null) continue;
     points.push({ criterion: cell.criterion, seconds: cell.seconds, spearman: cell.spearman.mean });
   }
+  const cost = (p: FrontierPoint): number => Math.max(p.seconds, costFloor);
   const dominated = (p: FrontierPoint): boolean =>
-    points.some((q) => q !== p && q.seconds <= p.seconds && q.spearman >= p.spearman && (q.seconds < p.seconds || q.spearman > p.spearman));
+    points.some((q) => q !== p && cost(q) <= cost(p) && q.spearman >= p.spearman && (cost(q) < cost(p) || q.spearman > p.spearman));
   return points.filter((p) => !dominated(p)).sort((a, b) => a.seconds - b.seconds || b.spearman - a.spearman);
 }
 

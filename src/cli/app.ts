@@ -1,14 +1,16 @@
 /** `safer <command> [options]`: dispatch, help and error mapping; nothing else. */
 import { SaferError } from '../errors.js';
+import { bench } from './commands/bench.js';
 import { evalCommand } from './commands/eval.js';
 import { inspect } from './commands/inspect.js';
+import { score } from './commands/score.js';
 import { sweep } from './commands/sweep.js';
 import { VERSION } from './version.js';
 import type { Command, CommandIO } from './command.js';
 import { formatOptions, Options, parseArgs } from './options.js';
 
 /** Every command, in the order `safer --help` lists them. */
-export const COMMANDS: readonly Command[] = [inspect, evalCommand, sweep];
+export const COMMANDS: readonly Command[] = [inspect, evalCommand, sweep, score, bench];
 
 
 function mainHelp(): string {

@@ -71,7 +71,10 @@ describe('bench table', () => {
     const prune = table.frontier.find((f) => f.perturbation === 'prune');
     expect(prune?.points.map((p) => p.criterion)).toEqual(['depth']); // slow has the same ρ at more cost; reverse is worse
     const quant = table.frontier.find((f) => f.perturbation === 'quant');
-    expect(quant?.points.map((p) => p.criterion)).toEqual(['depth', 'reverse']);
+    // depth (1 ms) and reverse (2 ms) both cost less than the 10 ms floor, so the better ρ alone is on it.
+    expect(quant?.points.map((p) => p.criterion)).toEqual(['reverse']);
+    const exact = buildBenchTable(truth, files, { costFloor: 0, bootstrap: { resamples: 10 } });
+    expect(exact.frontier.find((f) => f.perturbation === 'quant')?.points.map((p) => p.criterion)).toEqual(['depth', 'reverse']);
   });
 
   it('lists the unmatched score file in the notes and keeps per-model rows', () => {
@@ -113,6 +116,12 @@ describe('frontierOf and sortColumns', () => {
   it('keeps the non-dominated points, cheapest first, and equal points together', () => {
     const f = frontierOf([cell('a', 1, 0.2), cell('b', 2, 0.5), cell('c', 3, 0.4), cell('d', 0.5, 0.1), cell('e', 2, 0.5)]);
     expect(f.map((p) => p.criterion)).toEqual(['d', 'a', 'b', 'e']);
+  });
+
+  it('treats costs under the floor as equal', () => {
+    const cells = [cell('free-but-worse', 0.0001, 0.2), cell('free', 0.004, 0.5), cell('costly', 2, 0.7)];
+    expect(frontierOf(cells).map((p) => p.criterion)).toEqual(['free-but-worse', 'free', 'costly']);
+    expect(frontierOf(cells, 0.01).map((p) => p.criterion)).toEqual(['free', 'costly']);
   });
 
   it('orders families as safer lists perturbations and levels by value', () => {
