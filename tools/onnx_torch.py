@@ -113,8 +113,10 @@ class OnnxModule(nn.Module):
         return res[0] if len(res) == 1 else tuple(res)
 
     # ---- helpers -------------------------------------------------------------------------
-    def _pads(self, x, a, kernel, strides, dilations, pad_value=0.0):
-        """Return (x padded if needed, symmetric padding tuple for torch)."""
+    def _pads(self, x, a, kernel, strides, dilations, pad_value=0.0, pool=False):
+        """Return (x padded if needed, symmetric padding tuple for torch, explicit pads or None).
+        Pads are applied explicitly when asymmetric, or (pool=True) larger than half the
+        effective kernel, which torch's pooling functions refuse."""
         nd = len(kernel)
         auto_pad = _s(a.get("auto_pad", "NOTSET"))
         if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
@@ -134,7 +136,8 @@ class OnnxModule(nn.Module):
         else:
             pads = list(a.get("pads", [0] * (2 * nd)))
         b, e = pads[:nd], pads[nd:]
-        if b == e:
+        if b == e and not (pool and any(b[d] > ((kernel[d] - 1) * dilations[d] + 1) // 2
+                                        for d in range(nd))):
             return x, tuple(b), None
         pad_arg = []
         for d in reversed(range(nd)):
@@ -143,14 +146,21 @@ class OnnxModule(nn.Module):
 
     # ---- ops -----------------------------------------------------------------------------
     def op_Identity(self, i, a, n): return i[0]
-    def op_Dropout(self, i, a, n): return (i[0], torch.ones_like(i[0], dtype=torch.bool))
+    def op_Dropout(self, i, a, n):
+        if (len(i) > 2 and i[2] is not None and bool(i[2])) or a.get("is_test", 1) == 0:
+            raise NotImplementedError("Dropout in training mode")
+        return (i[0], torch.ones_like(i[0], dtype=torch.bool))
     def op_Relu(self, i, a, n): return F.relu(i[0])
     def op_LeakyRelu(self, i, a, n): return F.leaky_relu(i[0], a.get("alpha", 0.01))
     def op_Elu(self, i, a, n): return F.elu(i[0], a.get("alpha", 1.0))
     def op_Selu(self, i, a, n):
         al, g = a.get("alpha", 1.67326319217681884765625), a.get("gamma", 1.05070102214813232421875)
         return g * torch.where(i[0] > 0, i[0], al * (torch.exp(i[0]) - 1))
-    def op_PRelu(self, i, a, n): return torch.where(i[0] >= 0, i[0], i[0] * i[1])
+    def op_PRelu(self, i, a, n):
+        x, slope = i[0], i[1]
+        if self.opset < 7 and slope.dim() == 1 and x.dim() > 2:
+            slope = slope.reshape([-1] + [1] * (x.dim() - 2))
+        return torch.where(x >= 0, x, x * slope)
     def op_Sigmoid(self, i, a, n): return torch.sigmoid(i[0])
     def op_Tanh(self, i, a, n): return torch.tanh(i[0])
     def op_Softplus(self, i, a, n): return F.softplus(i[0])
@@ -164,6 +174,18 @@ class OnnxModule(nn.Module):
     def op_Floor(self, i, a, n): return torch.floor(i[0])
     def op_Ceil(self, i, a, n): return torch.ceil(i[0])
     def op_Not(self, i, a, n): return torch.logical_not(i[0])
+    def op_Sin(self, i, a, n): return torch.sin(i[0])
+    def op_Cos(self, i, a, n): return torch.cos(i[0])
+    def op_Tan(self, i, a, n): return torch.tan(i[0])
+    def op_Sign(self, i, a, n): return torch.sign(i[0])
+    def op_Round(self, i, a, n): return torch.round(i[0])  # half to even, as ONNX
+    def op_Softsign(self, i, a, n): return i[0] / (1 + i[0].abs())
+    def op_ThresholdedRelu(self, i, a, n): return torch.where(i[0] > a.get("alpha", 1.0), i[0], torch.zeros_like(i[0]))
+    def op_And(self, i, a, n): return torch.logical_and(i[0], i[1])
+    def op_Or(self, i, a, n): return torch.logical_or(i[0], i[1])
+    def op_Xor(self, i, a, n): return torch.logical_xor(i[0], i[1])
+    def op_CastLike(self, i, a, n):
+        return i[0].to(i[1].dtype)
     def op_Add(self, i, a, n): return i[0] + i[1]
     def op_Sub(self, i, a, n): return i[0] - i[1]
     def op_Mul(self, i, a, n): return i[0] * i[1]
@@ -250,8 +272,10 @@ class OnnxModule(nn.Module):
             for d in range(nd):
                 total = (strides[d] * (x.shape[2 + d] - 1) + outpad[d] + ((k[d] - 1) * dil[d] + 1)
                          - out_shape[d])
-                total = max(total, 0)
-                if auto_pad == "SAME_UPPER" or (auto_pad != "SAME_LOWER"):
+                if total < 0:          # output larger than the full transposed conv: extend the end
+                    outpad[d] += -total
+                    total = 0
+                if auto_pad != "SAME_LOWER":
                     pads_b.append(total // 2); pads_e.append(total - total // 2)
                 else:
                     pads_b.append(total - total // 2); pads_e.append(total // 2)
@@ -278,6 +302,8 @@ class OnnxModule(nn.Module):
     def op_MatMul(self, i, a, n): return torch.matmul(i[0], i[1])
 
     def op_BatchNormalization(self, i, a, n):
+        if a.get("training_mode", 0) or len(n.output) > 1 and any(n.output[1:]):
+            raise NotImplementedError("BatchNormalization in training mode")
         x, sc, bi, mean, var = i[:5]
         eps = a.get("epsilon", 1e-5)
         shp = [1, -1] + [1] * (x.dim() - 2)
@@ -289,9 +315,16 @@ class OnnxModule(nn.Module):
     def op_LayerNormalization(self, i, a, n):
         x = i[0]
         axis = a.get("axis", -1) % x.dim()
-        shape = x.shape[axis:]
-        return F.layer_norm(x, shape, i[1] if len(i) > 1 else None, i[2] if len(i) > 2 else None,
-                            eps=a.get("epsilon", 1e-5))
+        dims = tuple(range(axis, x.dim()))
+        mean = x.mean(dim=dims, keepdim=True)
+        var = ((x - mean) ** 2).mean(dim=dims, keepdim=True)
+        inv = 1.0 / torch.sqrt(var + a.get("epsilon", 1e-5))
+        y = (x - mean) * inv
+        if len(i) > 1 and i[1] is not None:
+            y = y * i[1]
+        if len(i) > 2 and i[2] is not None:
+            y = y + i[2]
+        return (y, mean, inv)
 
     def _pool(self, x, a, kind):
         k = list(a["kernel_shape"])
@@ -300,31 +333,34 @@ class OnnxModule(nn.Module):
         dil = list(a.get("dilations", [1] * nd))
         ceil = bool(a.get("ceil_mode", 0))
         if kind == "max":
-            x, pad, asym = self._pads(x, a, k, strides, dil, pad_value=-math.inf)
+            x, pad, asym = self._pads(x, a, k, strides, dil, pad_value=-math.inf, pool=True)
             pool = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}[nd]
             return pool(x, k, strides, pad, dil, ceil_mode=ceil)
         # average
         cip = bool(a.get("count_include_pad", 0))
         pool = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}[nd]
-        xp, pad, asym = self._pads(x, a, k, strides, dil)
+        xp, pad, asym = self._pads(x, a, k, strides, dil, pool=True)
         if asym is None and (cip or all(p == 0 for p in pad)) and not ceil:
             return pool(xp, k, strides, pad, ceil_mode=ceil, count_include_pad=cip)
         # general path: sum pool / count pool (handles asymmetric pads and ceil_mode)
         ones = torch.ones_like(x[:1, :1])
-        onesp, _, _ = self._pads(ones, a, k, strides, dil)
+        onesp, _, _ = self._pads(ones, a, k, strides, dil, pool=True)
         s = pool(xp, k, strides, pad, ceil_mode=ceil, count_include_pad=True) * float(np.prod(k))
         if cip:
             # padded positions count, positions beyond the padded input (ceil_mode) do not
-            fullp, _, _ = self._pads(torch.ones_like(ones), a, k, strides, dil, pad_value=1.0)
+            fullp, _, _ = self._pads(torch.ones_like(ones), a, k, strides, dil, pad_value=1.0, pool=True)
             c = pool(fullp, k, strides, pad, ceil_mode=ceil, count_include_pad=True) * float(np.prod(k))
         else:
             c = pool(onesp, k, strides, pad, ceil_mode=ceil, count_include_pad=True) * float(np.prod(k))
         return s / c
 
     def op_MaxPool(self, i, a, n):
-        if a.get("storage_order", 0):
-            raise NotImplementedError("MaxPool storage_order=1")
-        return self._pool(i[0], a, "max")
+        if a.get("storage_order", 0) or (len(n.output) > 1 and n.output[1]):
+            raise NotImplementedError("MaxPool with Indices output / storage_order")
+        x = i[0]
+        if not x.is_floating_point():
+            return self._pool(x.double(), a, "max").to(x.dtype)
+        return self._pool(x, a, "max")
 
     def op_AveragePool(self, i, a, n): return self._pool(i[0], a, "avg")
     def op_GlobalAveragePool(self, i, a, n): return i[0].mean(dim=tuple(range(2, i[0].dim())), keepdim=True)
@@ -332,7 +368,8 @@ class OnnxModule(nn.Module):
 
     def op_Flatten(self, i, a, n):
         x = i[0]
-        ax = a.get("axis", 1) % (x.dim() + 1) if x.dim() else 0
+        ax = a.get("axis", 1)
+        ax = ax + x.dim() if ax < 0 else ax
         return x.reshape(int(np.prod(x.shape[:ax])), -1) if ax > 0 else x.reshape(1, -1)
 
     def op_Reshape(self, i, a, n):
@@ -443,6 +480,26 @@ class OnnxModule(nn.Module):
     def op_ReduceMax(self, i, a, n): return self._reduce(i, a, torch.amax)
     def op_ReduceMin(self, i, a, n): return self._reduce(i, a, torch.amin)
 
+    def op_ReduceProd(self, i, a, n):
+        return self._reduce(i, a, lambda x, dim, keepdim: _reduce_dims(torch.prod, x, dim, keepdim))
+    def op_ReduceL1(self, i, a, n): return self._reduce(i, a, lambda x, dim, keepdim: x.abs().sum(dim=dim, keepdim=keepdim))
+    def op_ReduceL2(self, i, a, n): return self._reduce(i, a, lambda x, dim, keepdim: torch.sqrt((x * x).sum(dim=dim, keepdim=keepdim)))
+    def op_ReduceSumSquare(self, i, a, n): return self._reduce(i, a, lambda x, dim, keepdim: (x * x).sum(dim=dim, keepdim=keepdim))
+    def op_ReduceLogSum(self, i, a, n): return self._reduce(i, a, lambda x, dim, keepdim: torch.log(x.sum(dim=dim, keepdim=keepdim)))
+    def op_ReduceLogSumExp(self, i, a, n): return self._reduce(i, a, lambda x, dim, keepdim: torch.logsumexp(x, dim=dim, keepdim=keepdim))
+
+    def _arg(self, i, a, fn):
+        x = i[0]
+        axis = a.get("axis", 0)
+        keep = bool(a.get("keepdims", 1))
+        if a.get("select_last_index", 0):
+            r = x.shape[axis] - 1 - fn(x.flip(axis), dim=axis, keepdim=keep)
+        else:
+            r = fn(x, dim=axis, keepdim=keep)
+        return r.long()
+    def op_ArgMax(self, i, a, n): return self._arg(i, a, torch.argmax)
+    def op_ArgMin(self, i, a, n): return self._arg(i, a, torch.argmin)
+
     def op_ReduceSum(self, i, a, n):
         x = i[0]
         axes = self._axes(i, a)
@@ -480,8 +537,10 @@ class OnnxModule(nn.Module):
 
     def op_Cast(self, i, a, n):
         to = a["to"]
-        if to in _FLOAT_TYPES:
+        if to in (onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE):
             return i[0].to(self.dtype)
+        if to not in _ONNX_TO_TORCH:
+            raise NotImplementedError(f"Cast to {onnx.TensorProto.DataType.Name(to)}")
         return i[0].to(_ONNX_TO_TORCH[to])
 
     def op_Range(self, i, a, n):
@@ -503,9 +562,17 @@ class OnnxModule(nn.Module):
             arg = arg[:-2]
         if mode == "constant":
             return F.pad(x, arg, value=value)
-        return F.pad(x, arg, mode={"reflect": "reflect", "edge": "replicate"}[mode])
+        y = F.pad(x.double() if not x.is_floating_point() else x, arg,
+                  mode={"reflect": "reflect", "edge": "replicate"}[mode])
+        return y.to(x.dtype)
 
     def op_Einsum(self, i, a, n): return torch.einsum(_s(a["equation"]), *i)
+
+
+def _reduce_dims(fn, x, dim, keepdim):
+    for d in sorted(dim, reverse=True):
+        x = fn(x, dim=d, keepdim=keepdim)
+    return x
 
 
 def load_onnx_as_torch(path, weights_override=None, dtype=torch.float32):

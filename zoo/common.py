@@ -334,7 +334,7 @@ def run_zoo_model(name, model, here, *, epochs, seed, rename=False, description=
                   train_kwargs=None):
     """Train `model`, export it to here/model.onnx, verify the ONNX file with the generic
     ONNX->torch evaluator, and write train-log.txt and meta.json."""
-    setup_threads(2)
+    setup_threads()
     train_kwargs = dict(train_kwargs or {})
     log = Logger(os.path.join(here, "train-log.txt"))
     env = env_info()
