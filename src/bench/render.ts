@@ -68,8 +68,13 @@ export function renderBenchMarkdown(table: BenchTable): string {
   for (const column of table.columns) {
     const cells = table.cells.filter((c) => c.perturbation === column).sort(byRho);
     const models = Math.max(0, ...cells.map((c) => c.models));
-    const levels = [...new Set(cells.flatMap((c) => c.levels))];
-    out.push(`## ${column}`, '', `${models} model(s); ${table.by === 'family' ? `levels: ${levels.join(', ')}` : 'one level'}.`, '');
+    const levels = [...new Set(cells.flatMap((c) => c.levels))].map((level) => {
+      const seeds = table.rows.filter((r) => r.perturbation === level).map((r) => r.seeds);
+      const lo = Math.min(...seeds);
+      const hi = Math.max(...seeds);
+      return hi > 1 ? `${level} (${lo === hi ? lo : `${lo}–${hi}`} seeds)` : level;
+    });
+    out.push(`## ${column}`, '', `${models} model(s); level${levels.length > 1 ? 's' : ''}: ${levels.join(', ')}.`, '');
     const frontier = new Set(table.frontier.find((f) => f.perturbation === column)?.points.map((p) => p.criterion) ?? []);
     const family = new Map(table.criteria.map((c) => [c.name, c.family]));
     const rows = cells.map((c) => [

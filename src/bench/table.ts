@@ -37,6 +37,8 @@ export interface ModelRow {
   perturbation: string;
   family: string;
   layers: number;
+  /** Fewest seeds behind any of those layers' drops (1 for deterministic perturbations). */
+  seeds: number;
   spearman: number | null;
   kendall: number | null;
   top_k: number | null;
@@ -144,6 +146,7 @@ export function buildBenchTable(truth: TruthSet, scoreFiles: readonly ModelScore
           perturbation: p.perturbation,
           family: p.family,
           layers: names.length,
+          seeds: Math.min(...names.map((l) => p.layers.get(l)?.seeds ?? 0)),
           spearman: m.spearman,
           kendall: m.kendall,
           top_k: m.topK,

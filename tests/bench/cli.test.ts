@@ -41,7 +41,7 @@ describe.skipIf(!existsSync(BUNDLED.model))('safer score and safer bench on the 
     const md = await run(['bench', '--truth', truth, '--scores', scores]);
     expect(md.code, md.err).toBe(0);
     expect(md.out).toContain('1 model(s), 5 layer(s) with ground truth, 14 criteria');
-    expect(md.out).toMatch(/## prune\n\n1 model\(s\); levels: prune:0\.9\./);
+    expect(md.out).toMatch(/## prune\n\n1 model\(s\); level: prune:0\.9\./);
     expect(md.out).toMatch(/\| output-kl[ ★]*\| output \| \d+ ms \|/);
     expect(md.out).toContain('Frontier (cheapest first):');
     const js = await run(['bench', '--truth', truth, '--scores', scores, '--json', '--resamples', '100']);

@@ -96,6 +96,14 @@ describe('bench table', () => {
     expect(md).toContain('| reverse ★◆ |');
     expect(md).toContain('Frontier (cheapest first): depth (1.0 ms, ρ 1.00)');
     expect(md).toContain('## Notes');
+    expect(md).toContain('3 model(s); levels: prune:0.3, prune:0.5.');
+  });
+
+  it('reports how many seeds stand behind stochastic drops', () => {
+    const rows = truthRows().filter((r) => r.modelSha256 === 'm3').flatMap((r) => [0, 1, 2].map((seed) => ({ ...r, perturbation: 'noise:0.5', seed })));
+    const t = buildBenchTable(groupTruth([{ file: 'n.jsonl', rows }]), [files[2] as ModelScores], { bootstrap: { resamples: 10 } });
+    expect(t.rows[0]?.seeds).toBe(3);
+    expect(renderBenchMarkdown(t)).toContain('1 model(s); level: noise:0.5 (3 seeds).');
   });
 
   it('leaves out layers without a finite score and says so', () => {
