@@ -1,0 +1,37 @@
+/**
+ * The one place that undoes numpy broadcasting: the gradient of an operand
+ * that was broadcast is summed over the axes it was broadcast along.
+ */
+import type { GradBuilder, Value } from './builder.js';
+
+/** Sizes of a value's axes and which of them depend on the batch size. */
+export interface DimInfo {
+  readonly dims: readonly number[];
+  readonly dynamic: readonly boolean[];
+}
+
+/** Sums `grad`, shaped like `from`, down to the shape of the forward value `target`. */
+export function unbroadcast(g: GradBuilder, grad: Value, from: DimInfo, target: Value): Value {
+  const to = g.shapes.get(target);
+  const lead = from.dims.length - to.dims.length;
+  if (lead < 0) throw new Error(`internal error: cannot unbroadcast rank ${from.dims.length} to rank ${to.dims.length} ("${target}")`);
+  const axes: number[] = [];
+  for (let i = 0; i < lead; i++) axes.push(i);
+  to.dims.forEach((d, i) => {
+    const j = lead + i;
+    const fromBig = from.dims[j] !== 1 || from.dynamic[j] === true;
+    if (d === 1 && !to.dynamic[i] && fromBig) axes.push(j);
+  });
+  if (axes.length === 0) return grad;
+  const reduced = g.reduceSum(grad, axes, true);
+  return g.squeeze(reduced, axes.filter((a) => a < lead));
+}
+
+/** Shape of a value with `axes` dropped (e.g. the batch shape of a matrix product operand). */
+export function dimsWithout(info: DimInfo, count: number): DimInfo {
+  return { dims: info.dims.slice(0, info.dims.length - count), dynamic: info.dynamic.slice(0, info.dynamic.length - count) };
+}
+
+export function concatDims(a: DimInfo, b: DimInfo): DimInfo {
+  return { dims: [...a.dims, ...b.dims], dynamic: [...a.dynamic, ...b.dynamic] };
+}
