@@ -118,8 +118,8 @@ export class GradBuilder {
       type = v?.type === 'tensor' ? v.value.dataType : 'float32';
     } else if (opType === 'Where') type = this.typeOf(inputs[1] as Value);
     else if (opType === 'OneHot') type = this.typeOf(inputs[2] as Value);
-    const types: (DataType | undefined)[] = [type];
-    if (opType === 'MaxPool' && outputs > 1) types.push('int64');
+    const types: (DataType | undefined)[] = Array.from({ length: outputs }, () => type);
+    if (opType === 'MaxPool' && outputs > 1) types[1] = 'int64';
     return types;
   }
 
