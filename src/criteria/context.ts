@@ -15,6 +15,7 @@ import type { SessionOptions } from '../runtime/session.js';
 import { CostLedger } from './cost.js';
 import type { CriterionNeeds } from './criterion.js';
 import { WeightedForward } from './forward.js';
+import { CalibrationGradients, type GradientStatistics, type LossGradient } from './gradients.js';
 
 /** The first `count` images of the evaluation set, used by every data-driven criterion. */
 export interface CalibrationBatch {
@@ -25,6 +26,12 @@ export interface CalibrationBatch {
 }
 
 export interface ScoringOptions {
+  /** Mini-batch size of the empirical Fisher (default 32). */
+  gradientBatch?: number;
+  /** Rademacher samples of Hutchinson's trace estimator (default 32). */
+  hutchinsonSamples?: number;
+  /** Integration points of integrated gradients (default 16, trapezoid rule). */
+  integrationSteps?: number;
   /** Evaluation data; calibration uses its first `calibration` images. */
   data?: LabeledBatches;
   /** Calibration images (default 256). */
@@ -37,7 +44,7 @@ export interface ScoringOptions {
   source?: string;
 }
 
-export const SCORING_DEFAULTS = { calibration: 256, seed: 0 } as const;
+export const SCORING_DEFAULTS = { calibration: 256, seed: 0, gradientBatch: 32, hutchinsonSamples: 32, integrationSteps: 16 } as const;
 
 /** Forward runs on weights given as inputs; every call is counted in the cost ledger. */
 export interface CountedForward {
@@ -49,7 +56,7 @@ export class ScoringSession {
   readonly ledger = new CostLedger();
   readonly seed: number;
   readonly calibrationSize: number;
-  private readonly resources: WeightedForward[] = [];
+  private readonly resources: { release(): Promise<void> }[] = [];
   private readonly layerByName: Map<string, Layer>;
 
   constructor(
@@ -140,6 +147,35 @@ export class ScoringSession {
     const batch = await this.calibration();
     const runner = await this.forwardRunner();
     return runner.logits(batch.images, batch.count, batch.sampleShape, values);
+  }
+
+  /** The gradient runner over the calibration batch (weights and biases of every layer as inputs). */
+  private async gradientSource(): Promise<CalibrationGradients> {
+    const batch = await this.calibration();
+    return this.ledger.shared('gradient-session', async () => {
+      const g = await CalibrationGradients.create(this.model, this.layers, batch, {
+        source: this.source,
+        ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
+        onImages: (images) => {
+          this.ledger.countForward(images);
+          this.ledger.countBackward(images);
+        },
+      });
+      this.resources.push(g);
+      return g;
+    });
+  }
+
+  /** Mean gradient and mini-batch Fisher diagonal on the calibration batch at the stored weights. */
+  async gradientStatistics(): Promise<GradientStatistics> {
+    const batchSize = this.options.gradientBatch ?? SCORING_DEFAULTS.gradientBatch;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new OptionError(`gradient batch size must be a positive integer, got ${batchSize}`);
+    return this.ledger.shared(`gradient-statistics:${batchSize}`, async () => (await this.gradientSource()).statistics(batchSize));
+  }
+
+  /** Mean loss and gradient on the calibration batch with `values` replacing stored weights or biases. */
+  async gradientsAt(values: ReadonlyMap<string, Float32Array>): Promise<LossGradient> {
+    return (await this.gradientSource()).at(values);
   }
 
   /** Logits of the unperturbed model on the calibration batch (count × classes). */
@@ -248,6 +284,66 @@ export class CriterionContext {
   baseLogits(): Promise<Float32Array> {
     this.requireData('baseLogits');
     return this.session.baseLogits();
+  }
+
+  /** Gradient of the mean calibration loss w.r.t. each layer's weights (and biases), at the stored weights. */
+  async gradients(): Promise<Map<string, Float32Array>> {
+    this.requireGradients('gradients');
+    return (await this.session.gradientStatistics()).gradients;
+  }
+
+  /** Mean loss, mean gradient and the mini-batch empirical Fisher diagonal at the stored weights. */
+  gradientStatistics(): Promise<GradientStatistics> {
+    this.requireGradients('gradientStatistics');
+    return this.session.gradientStatistics();
+  }
+
+  /** Mean loss and gradient with `values` replacing stored weights or biases. */
+  gradientsAt(values: ReadonlyMap<string, Float32Array>): Promise<LossGradient> {
+    this.requireGradients('gradientsAt');
+    return this.session.gradientsAt(values);
+  }
+
+  /**
+   * Hessian-vector product H·v of the mean calibration loss by central differences of gradients:
+   * (g(w + h·v) − g(w − h·v)) / 2h, exact for quadratic losses and O(h²) otherwise. `v` maps layer
+   * weight names to directions (missing layers: 0); the result has an entry per layer weight.
+   */
+  async hvp(v: ReadonlyMap<string, Float32Array>, h: number): Promise<Map<string, Float32Array>> {
+    if (!this.needs.hvp) throw new Error(`internal error: criterion "${this.criterion}" calls ctx.hvp() but does not declare needs.hvp`);
+    const shifted = (sign: number): Map<string, Float32Array> => {
+      const values = new Map<string, Float32Array>();
+      for (const [name, dir] of v) {
+        const w = this.weight(this.session.layer(name));
+        values.set(name, w.map((x, i) => x + sign * h * (dir[i] as number)));
+      }
+      return values;
+    };
+    const plus = await this.session.gradientsAt(shifted(1));
+    const minus = await this.session.gradientsAt(shifted(-1));
+    const out = new Map<string, Float32Array>();
+    for (const layer of this.layers) {
+      const a = plus.gradients.get(layer.name) as Float32Array;
+      const b = minus.gradients.get(layer.name) as Float32Array;
+      out.set(layer.name, a.map((x, i) => (x - (b[i] as number)) / (2 * h)));
+    }
+    return out;
+  }
+
+  /** Option values criteria read (samples, steps, batch sizes), with defaults filled in. */
+  get settings(): { hutchinsonSamples: number; integrationSteps: number; gradientBatch: number } {
+    const o = this.session.options;
+    return {
+      hutchinsonSamples: o.hutchinsonSamples ?? SCORING_DEFAULTS.hutchinsonSamples,
+      integrationSteps: o.integrationSteps ?? SCORING_DEFAULTS.integrationSteps,
+      gradientBatch: o.gradientBatch ?? SCORING_DEFAULTS.gradientBatch,
+    };
+  }
+
+  private requireGradients(method: string): void {
+    if (!this.needs.gradients) {
+      throw new Error(`internal error: criterion "${this.criterion}" calls ctx.${method}() but does not declare needs.gradients`);
+    }
   }
 
   private requireData(method: string): void {

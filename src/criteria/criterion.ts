@@ -13,9 +13,9 @@ export const CRITERION_FAMILIES: readonly CriterionFamily[] = ['data-free', 'fir
 export interface CriterionNeeds {
   /** Reads calibration images (ctx.calibration(), ctx.baseLogits(), ctx.forward on data). */
   readonly data: boolean;
-  /** Uses loss gradients (ctx.gradients... in stage 2). */
+  /** Runs the backward graph: ctx.gradients(), ctx.gradientStatistics(), ctx.gradientsAt() or ctx.hvp(). */
   readonly gradients: boolean;
-  /** Uses Hessian-vector products. */
+  /** Uses Hessian-vector products (ctx.hvp()); implies gradients. */
   readonly hvp: boolean;
 }
 
@@ -59,7 +59,7 @@ export function defineCriterion<C extends Criterion>(criterion: C): C {
   if (criterion.cite.trim() === '') problems.push('cite is empty');
   if (criterion.formula.trim() === '' || criterion.formula.includes('\n')) problems.push('formula must be one non-empty line');
   if (!CRITERION_FAMILIES.includes(criterion.family)) problems.push(`family must be one of ${CRITERION_FAMILIES.join(', ')}`);
-  if (criterion.needs.hvp && !criterion.needs.data) problems.push('needs.hvp implies needs.data');
+  if (criterion.needs.hvp && !criterion.needs.gradients) problems.push('needs.hvp implies needs.gradients (Hessian-vector products are differences of gradients)');
   if (criterion.needs.gradients && !criterion.needs.data) problems.push('needs.gradients implies needs.data');
   if (criterion.perturbation && criterion.perturbation.accepts.length === 0) problems.push('perturbation.accepts is empty');
   if (problems.length > 0) throw new Error(`internal error: criterion "${criterion.id}": ${problems.join('; ')}`);

@@ -8,6 +8,13 @@ import { formatPerturbation, parsePerturbation, PerturbationSyntaxError, type Pe
 import { CRITERION_FAMILIES, type Criterion, type CriterionFamily } from './criterion.js';
 import depth from './depth.js';
 import edgeProximity from './edge-proximity.js';
+import fisher from './fisher.js';
+import fisherObd from './fisher-obd.js';
+import gradNorm from './grad-norm.js';
+import hawqV2 from './hawq-v2.js';
+import hutchinsonTrace from './hutchinson-trace.js';
+import integratedGradientsPerturbation from './integrated-gradients-perturbation.js';
+import integratedGradientsRemoval from './integrated-gradients-removal.js';
 import l1Norm from './l1-norm.js';
 import l2Norm from './l2-norm.js';
 import meanAbs from './mean-abs.js';
@@ -18,7 +25,9 @@ import pruneError from './prune-error.js';
 import quantError from './quant-error.js';
 import quantErrorRelative from './quant-error-relative.js';
 import random from './random.js';
+import snip from './snip.js';
 import synflow from './synflow.js';
+import taylorFirstOrder from './taylor-first-order.js';
 import weightStd from './weight-std.js';
 
 /** Every criterion, in the order tables list them (cheapest families first). */
@@ -34,6 +43,15 @@ export const CRITERIA: readonly Criterion[] = [
   quantErrorRelative,
   pruneError,
   synflow,
+  gradNorm,
+  taylorFirstOrder,
+  snip,
+  fisher,
+  fisherObd,
+  hutchinsonTrace,
+  hawqV2,
+  integratedGradientsPerturbation,
+  integratedGradientsRemoval,
   outputKl,
   outputMse,
   random,

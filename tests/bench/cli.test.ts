@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/app.js';
 import { BUNDLED } from '../../src/cli/defaults.js';
 import type { BenchTable } from '../../src/bench/table.js';
+import { CRITERIA } from '../../src/criteria/index.js';
 import type { ScoreReport } from '../../src/criteria/score.js';
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -40,14 +41,14 @@ describe.skipIf(!existsSync(BUNDLED.model))('safer score and safer bench on the 
   it('prints the criteria × perturbation table with cost, counts and frontier, and JSON with --json', async () => {
     const md = await run(['bench', '--truth', truth, '--scores', scores]);
     expect(md.code, md.err).toBe(0);
-    expect(md.out).toContain('1 model(s), 5 layer(s) with ground truth, 14 criteria');
+    expect(md.out).toContain(`1 model(s), 5 layer(s) with ground truth, ${CRITERIA.length} criteria`);
     expect(md.out).toMatch(/## prune\n\n1 model\(s\); level: prune:0\.9\./);
     expect(md.out).toMatch(/\| output-kl[ ★]*\| output \| \d+ ms \|/);
     expect(md.out).toContain('Frontier (cheapest first):');
     const js = await run(['bench', '--truth', truth, '--scores', scores, '--json', '--resamples', '100']);
     const table = JSON.parse(js.out) as BenchTable;
     expect(table.columns).toEqual(['prune', 'quant']);
-    expect(table.cells).toHaveLength(14 * 2);
+    expect(table.cells).toHaveLength(CRITERIA.length * 2);
     expect(table.cells.every((c) => c.models === 1 && c.layers === 5)).toBe(true);
   });
 

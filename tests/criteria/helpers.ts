@@ -80,3 +80,42 @@ export async function scoresOf(model: Model, name: string, data?: LabeledBatches
 export function allInstances(): CriterionInstance[] {
   return CRITERIA.map((c) => criterionInstance(c.id));
 }
+
+export interface MlpGradients {
+  loss: number;
+  W1: Float64Array;
+  b1: Float64Array;
+  W2: Float64Array;
+  b2: Float64Array;
+}
+
+/** Mean cross-entropy of the MLP over rows [start, end) and its gradients, by hand in float64. */
+export function mlpLossAndGradients(w: MlpWeights, x: Float32Array, labels: Int32Array, start: number, end: number): MlpGradients {
+  const g: MlpGradients = { loss: 0, W1: new Float64Array(12), b1: new Float64Array(3), W2: new Float64Array(6), b2: new Float64Array(2) };
+  const n = end - start;
+  for (let row = start; row < end; row++) {
+    const pre = [0, 1, 2].map((j) => {
+      let s = w.b1[j] as number;
+      for (let i = 0; i < 4; i++) s += (w.W1[j * 4 + i] as number) * (x[row * 4 + i] as number);
+      return s;
+    });
+    const h = pre.map((v) => Math.max(0, v));
+    const z = [0, 1].map((k) => (w.b2[k] as number) + [0, 1, 2].reduce((s, j) => s + (w.W2[k * 3 + j] as number) * (h[j] as number), 0));
+    const m = Math.max(...z);
+    const lse = m + Math.log(z.reduce((s, v) => s + Math.exp(v - m), 0));
+    const label = labels[row] as number;
+    g.loss += (lse - (z[label] as number)) / n;
+    const dz = z.map((v, k) => (Math.exp(v - lse) - (k === label ? 1 : 0)) / n);
+    for (let k = 0; k < 2; k++) {
+      g.b2[k] = (g.b2[k] as number) + (dz[k] as number);
+      for (let j = 0; j < 3; j++) g.W2[k * 3 + j] = (g.W2[k * 3 + j] as number) + (dz[k] as number) * (h[j] as number);
+    }
+    for (let j = 0; j < 3; j++) {
+      if ((pre[j] as number) <= 0) continue;
+      const dh = (dz[0] as number) * (w.W2[j] as number) + (dz[1] as number) * (w.W2[3 + j] as number);
+      g.b1[j] = (g.b1[j] as number) + dh;
+      for (let i = 0; i < 4; i++) g.W1[j * 4 + i] = (g.W1[j * 4 + i] as number) + dh * (x[row * 4 + i] as number);
+    }
+  }
+  return g;
+}

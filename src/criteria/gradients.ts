@@ -1,0 +1,136 @@
+/**
+ * Loss gradients on the calibration batch for gradient-based criteria, on top of autodiff's
+ * GradientRunner (one session, layer weights and biases as inputs). The loss is the mean
+ * cross-entropy over the images; gradients are of that mean.
+ * - `statistics`: one pass at the stored weights in mini-batches of `batchSize` images, giving the
+ *   mean gradient and the mini-batch empirical Fisher diagonal Σ_b (n_b / N) g_b² (g_b = gradient of
+ *   the mean loss over mini-batch b).
+ * - `at(values)`: mean loss and gradient with some weights replaced (chunks of `chunk` images).
+ * Models with a fixed batch size are run in chunks of exactly that size; a remainder is left out.
+ */
+import { GradientRunner } from '../autodiff/runner.js';
+import { OptionError } from '../errors.js';
+import type { Layer } from '../layers/layer.js';
+import type { Model } from '../onnx/ir.js';
+import { classifierIO } from '../runtime/classifier.js';
+import type { CalibrationBatch } from './context.js';
+
+export interface LossGradient {
+  /** Mean cross-entropy over the images used. */
+  loss: number;
+  /** Layer weight or bias name → gradient of the mean loss, in the initializer's layout. */
+  gradients: Map<string, Float32Array>;
+  /** Images used. */
+  count: number;
+}
+
+export interface GradientStatistics extends LossGradient {
+  /** Per entry: Σ_b (n_b / N) g_b², the empirical Fisher diagonal over mini-batches. */
+  fisher: Map<string, Float64Array>;
+  batchSize: number;
+  batches: number;
+}
+
+export class CalibrationGradients {
+  private constructor(
+    private readonly runner: GradientRunner,
+    private readonly batch: CalibrationBatch,
+    private readonly fixedBatch: number | undefined,
+    private readonly onImages: (images: number) => void,
+  ) {}
+
+  /** `onImages` is told how many images each run pushed forward and backward. */
+  static async create(
+    model: Model,
+    layers: readonly Layer[],
+    batch: CalibrationBatch,
+    options: { threads?: number; source: string; onImages: (images: number) => void },
+  ): Promise<CalibrationGradients> {
+    const wrt: string[] = [];
+    for (const layer of layers) {
+      wrt.push(layer.name);
+      if (layer.bias) wrt.push(layer.bias);
+    }
+    const declared = classifierIO(model, options.source).input.shape?.[0];
+    const fixedBatch = typeof declared === 'number' && declared > 0 ? declared : undefined;
+    if (fixedBatch !== undefined && batch.count < fixedBatch) {
+      throw new OptionError(`${options.source}: the model takes batches of exactly ${fixedBatch} images; give at least that many calibration images`);
+    }
+    const runner = await GradientRunner.create(model, {
+      wrt,
+      weightsAsInputs: true,
+      source: options.source,
+      sampleShape: batch.sampleShape,
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    });
+    return new CalibrationGradients(runner, batch, fixedBatch, options.onImages);
+  }
+
+  /** [start, end) ranges covering the calibration batch in chunks of `size` (the fixed batch size if the model has one). */
+  private ranges(size: number): [number, number][] {
+    const chunk = this.fixedBatch ?? size;
+    const usable = this.fixedBatch ? this.batch.count - (this.batch.count % chunk) : this.batch.count;
+    const out: [number, number][] = [];
+    for (let start = 0; start < usable; start += chunk) out.push([start, Math.min(usable, start + chunk)]);
+    return out;
+  }
+
+  private async run(start: number, end: number, values?: ReadonlyMap<string, Float32Array>): Promise<{ loss: number; gradients: Map<string, Float32Array> }> {
+    const sampleSize = this.batch.sampleShape.reduce((a, b) => a * b, 1);
+    const images = this.batch.images.subarray(start * sampleSize, end * sampleSize);
+    const labels = this.batch.labels.subarray(start, end);
+    this.onImages(end - start);
+    return this.runner.run(images, this.batch.sampleShape, labels, values);
+  }
+
+  /** Mean loss and gradient over the calibration batch with `values` replacing stored weights or biases. */
+  async at(values?: ReadonlyMap<string, Float32Array>, chunk = 128): Promise<LossGradient> {
+    const ranges = this.ranges(chunk);
+    const total = ranges.reduce((s, [a, b]) => s + (b - a), 0);
+    let loss = 0;
+    const sums = new Map<string, Float64Array>();
+    for (const [start, end] of ranges) {
+      const r = await this.run(start, end, values);
+      const weight = (end - start) / total;
+      loss += weight * r.loss;
+      for (const [name, g] of r.gradients) {
+        let sum = sums.get(name);
+        if (!sum) sums.set(name, (sum = new Float64Array(g.length)));
+        for (let i = 0; i < g.length; i++) sum[i] = (sum[i] as number) + weight * (g[i] as number);
+      }
+    }
+    const gradients = new Map([...sums].map(([name, s]) => [name, Float32Array.from(s)] as const));
+    return { loss, gradients, count: total };
+  }
+
+  /** Mean gradient and mini-batch Fisher diagonal at the stored weights. */
+  async statistics(batchSize: number): Promise<GradientStatistics> {
+    const ranges = this.ranges(batchSize);
+    const total = ranges.reduce((s, [a, b]) => s + (b - a), 0);
+    let loss = 0;
+    const sums = new Map<string, Float64Array>();
+    const fisher = new Map<string, Float64Array>();
+    for (const [start, end] of ranges) {
+      const r = await this.run(start, end);
+      const weight = (end - start) / total;
+      loss += weight * r.loss;
+      for (const [name, g] of r.gradients) {
+        let sum = sums.get(name);
+        let sq = fisher.get(name);
+        if (!sum) sums.set(name, (sum = new Float64Array(g.length)));
+        if (!sq) fisher.set(name, (sq = new Float64Array(g.length)));
+        for (let i = 0; i < g.length; i++) {
+          const v = g[i] as number;
+          sum[i] = (sum[i] as number) + weight * v;
+          sq[i] = (sq[i] as number) + weight * v * v;
+        }
+      }
+    }
+    const gradients = new Map([...sums].map(([name, s]) => [name, Float32Array.from(s)] as const));
+    return { loss, gradients, count: total, fisher, batchSize: this.fixedBatch ?? batchSize, batches: ranges.length };
+  }
+
+  async release(): Promise<void> {
+    await this.runner.release();
+  }
+}
