@@ -178,6 +178,13 @@ export class ScoringSession {
     return (await this.gradientSource()).at(values);
   }
 
+  /** Per mini-batch (of the Fisher batch size) loss and gradient at the stored weights, with other labels. */
+  async forEachBatchGradient(labels: Int32Array, visit: (batch: LossGradient) => void): Promise<{ batchSize: number }> {
+    const batchSize = this.options.gradientBatch ?? SCORING_DEFAULTS.gradientBatch;
+    await (await this.gradientSource()).forEachBatch(batchSize, labels, visit);
+    return { batchSize };
+  }
+
   /** Logits of the unperturbed model on the calibration batch (count × classes). */
   async baseLogits(): Promise<Float32Array> {
     return this.ledger.shared('base-logits', () => this.calibrationLogits());
@@ -302,6 +309,15 @@ export class CriterionContext {
   gradientsAt(values: ReadonlyMap<string, Float32Array>): Promise<LossGradient> {
     this.requireGradients('gradientsAt');
     return this.session.gradientsAt(values);
+  }
+
+  /**
+   * Loss and gradient of each mini-batch of --gradient-batch images at the stored weights, with
+   * `labels` (one per calibration image) in place of the true labels.
+   */
+  forEachBatchGradient(labels: Int32Array, visit: (batch: LossGradient) => void): Promise<{ batchSize: number }> {
+    this.requireGradients('forEachBatchGradient');
+    return this.session.forEachBatchGradient(labels, visit);
   }
 
   /**

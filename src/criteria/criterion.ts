@@ -13,7 +13,7 @@ export const CRITERION_FAMILIES: readonly CriterionFamily[] = ['data-free', 'fir
 export interface CriterionNeeds {
   /** Reads calibration images (ctx.calibration(), ctx.baseLogits(), ctx.forward on data). */
   readonly data: boolean;
-  /** Runs the backward graph: ctx.gradients(), ctx.gradientStatistics(), ctx.gradientsAt() or ctx.hvp(). */
+  /** Runs the backward graph: ctx.gradients(), ctx.gradientStatistics(), ctx.gradientsAt(), ctx.forEachBatchGradient() or ctx.hvp(). */
   readonly gradients: boolean;
   /** Uses Hessian-vector products (ctx.hvp()); implies gradients. */
   readonly hvp: boolean;

@@ -6,6 +6,7 @@
  *   mean gradient and the mini-batch empirical Fisher diagonal Σ_b (n_b / N) g_b² (g_b = gradient of
  *   the mean loss over mini-batch b).
  * - `at(values)`: mean loss and gradient with some weights replaced (chunks of `chunk` images).
+ * - `forEachBatch(size, labels)`: per mini-batch gradients at the stored weights, with other labels.
  * Models with a fixed batch size are run in chunks of exactly that size; a remainder is left out.
  */
 import { GradientRunner } from '../autodiff/runner.js';
@@ -75,10 +76,10 @@ export class CalibrationGradients {
     return out;
   }
 
-  private async run(start: number, end: number, values?: ReadonlyMap<string, Float32Array>): Promise<{ loss: number; gradients: Map<string, Float32Array> }> {
+  private async run(start: number, end: number, values?: ReadonlyMap<string, Float32Array>, labelOverride?: Int32Array): Promise<{ loss: number; gradients: Map<string, Float32Array> }> {
     const sampleSize = this.batch.sampleShape.reduce((a, b) => a * b, 1);
     const images = this.batch.images.subarray(start * sampleSize, end * sampleSize);
-    const labels = this.batch.labels.subarray(start, end);
+    const labels = (labelOverride ?? this.batch.labels).subarray(start, end);
     this.onImages(end - start);
     return this.runner.run(images, this.batch.sampleShape, labels, values);
   }
@@ -101,6 +102,18 @@ export class CalibrationGradients {
     }
     const gradients = new Map([...sums].map(([name, s]) => [name, Float32Array.from(s)] as const));
     return { loss, gradients, count: total };
+  }
+
+  /**
+   * Calls `visit` with the loss and gradient of every mini-batch of `batchSize` images at the stored
+   * weights, with `labels` (one per calibration image) in place of the true ones.
+   */
+  async forEachBatch(batchSize: number, labels: Int32Array, visit: (batch: LossGradient) => void): Promise<void> {
+    if (labels.length !== this.batch.count) throw new Error(`internal error: ${labels.length} labels for ${this.batch.count} calibration images`);
+    for (const [start, end] of this.ranges(batchSize)) {
+      const r = await this.run(start, end, undefined, labels);
+      visit({ ...r, count: end - start });
+    }
   }
 
   /** Mean gradient and mini-batch Fisher diagonal at the stored weights. */

@@ -10,6 +10,7 @@ import depth from './depth.js';
 import edgeProximity from './edge-proximity.js';
 import fisher from './fisher.js';
 import fisherObd from './fisher-obd.js';
+import ggnTrace from './ggn-trace.js';
 import gradNorm from './grad-norm.js';
 import hawqV2 from './hawq-v2.js';
 import hutchinsonTrace from './hutchinson-trace.js';
@@ -49,6 +50,7 @@ export const CRITERIA: readonly Criterion[] = [
   fisher,
   fisherObd,
   hutchinsonTrace,
+  ggnTrace,
   hawqV2,
   integratedGradientsPerturbation,
   integratedGradientsRemoval,

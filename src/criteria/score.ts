@@ -1,6 +1,6 @@
 /**
  * Runs criteria on one model and writes the score report that `safer bench` reads:
- * { version, model, model_sha256, data, data_sha256, calibration, seed, layers,
+ * { version, model, model_sha256, data, data_sha256, calibration, seed, settings, layers,
  *   criteria: [{ name, id, title, family, perturbation, seconds, passes: {forward, backward}, scores: {layer: number|null}, details? }] }.
  * Scores are higher = more important; a score that is not finite is written as null.
  * seconds and passes are what the criterion costs alone (see cost.ts); passes count images.
@@ -13,7 +13,7 @@ import { ModelLoadError, OptionError } from '../errors.js';
 import { requireLayers } from '../layers/discover.js';
 import { loadModel } from '../onnx/model.js';
 import type { Model } from '../onnx/ir.js';
-import { ScoringSession, type ScoringOptions } from './context.js';
+import { ScoringSession, SCORING_DEFAULTS, type ScoringOptions } from './context.js';
 import { outputOf, type CriterionFamily } from './criterion.js';
 import type { CriterionInstance } from './index.js';
 
@@ -41,6 +41,8 @@ export interface ScoreReport {
   /** Calibration images actually used (null without data). */
   calibration: number | null;
   seed: number;
+  /** Settings of the data-driven criteria. */
+  settings: { gradient_batch: number; hutchinson_samples: number; integration_steps: number };
   layers: string[];
   criteria: ScoredCriterion[];
 }
@@ -121,7 +123,12 @@ export async function scoreModelFile(
     data: data?.description ?? null,
     data_sha256: data ? await data.fingerprint() : null,
     calibration: result.calibration,
-    seed: options.seed ?? 0,
+    seed: options.seed ?? SCORING_DEFAULTS.seed,
+    settings: {
+      gradient_batch: options.gradientBatch ?? SCORING_DEFAULTS.gradientBatch,
+      hutchinson_samples: options.hutchinsonSamples ?? SCORING_DEFAULTS.hutchinsonSamples,
+      integration_steps: options.integrationSteps ?? SCORING_DEFAULTS.integrationSteps,
+    },
     layers: result.layers,
     criteria: result.criteria,
   };

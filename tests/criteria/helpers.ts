@@ -12,12 +12,19 @@ export interface MlpWeights {
   b2: number[]; // [2]
 }
 
-/** x[N,4] → Gemm(W1[3,4], b1, transB=1) → Relu → Gemm(W2[2,3], b2, transB=1) → logits[N,2]. */
-export function mlp(w: MlpWeights): Model {
+export type Activation = 'Relu' | 'Tanh';
+
+const ACTIVATIONS: Record<Activation, { f: (z: number) => number; df: (z: number) => number }> = {
+  Relu: { f: (z) => Math.max(0, z), df: (z) => (z > 0 ? 1 : 0) },
+  Tanh: { f: Math.tanh, df: (z) => 1 - Math.tanh(z) ** 2 },
+};
+
+/** x[N,4] → Gemm(W1[3,4], b1, transB=1) → Relu (or Tanh) → Gemm(W2[2,3], b2, transB=1) → logits[N,2]. */
+export function mlp(w: MlpWeights, activation: Activation = 'Relu'): Model {
   return makeModel({
     nodes: [
       node('Gemm', ['x', 'W1', 'b1'], ['h'], { transB: int(1) }, 'fc1'),
-      node('Relu', ['h'], ['r']),
+      node(activation, ['h'], ['r']),
       node('Gemm', ['r', 'W2', 'b2'], ['logits'], { transB: int(1) }, 'fc2'),
     ],
     initializers: [floatInit('W1', [3, 4], w.W1), floatInit('b1', [3], w.b1), floatInit('W2', [2, 3], w.W2), floatInit('b2', [2], w.b2)],
@@ -90,7 +97,8 @@ export interface MlpGradients {
 }
 
 /** Mean cross-entropy of the MLP over rows [start, end) and its gradients, by hand in float64. */
-export function mlpLossAndGradients(w: MlpWeights, x: Float32Array, labels: Int32Array, start: number, end: number): MlpGradients {
+export function mlpLossAndGradients(w: MlpWeights, x: Float32Array, labels: Int32Array, start: number, end: number, activation: Activation = 'Relu'): MlpGradients {
+  const act = ACTIVATIONS[activation];
   const g: MlpGradients = { loss: 0, W1: new Float64Array(12), b1: new Float64Array(3), W2: new Float64Array(6), b2: new Float64Array(2) };
   const n = end - start;
   for (let row = start; row < end; row++) {
@@ -99,7 +107,7 @@ export function mlpLossAndGradients(w: MlpWeights, x: Float32Array, labels: Int3
       for (let i = 0; i < 4; i++) s += (w.W1[j * 4 + i] as number) * (x[row * 4 + i] as number);
       return s;
     });
-    const h = pre.map((v) => Math.max(0, v));
+    const h = pre.map(act.f);
     const z = [0, 1].map((k) => (w.b2[k] as number) + [0, 1, 2].reduce((s, j) => s + (w.W2[k * 3 + j] as number) * (h[j] as number), 0));
     const m = Math.max(...z);
     const lse = m + Math.log(z.reduce((s, v) => s + Math.exp(v - m), 0));
@@ -111,8 +119,7 @@ export function mlpLossAndGradients(w: MlpWeights, x: Float32Array, labels: Int3
       for (let j = 0; j < 3; j++) g.W2[k * 3 + j] = (g.W2[k * 3 + j] as number) + (dz[k] as number) * (h[j] as number);
     }
     for (let j = 0; j < 3; j++) {
-      if ((pre[j] as number) <= 0) continue;
-      const dh = (dz[0] as number) * (w.W2[j] as number) + (dz[1] as number) * (w.W2[3 + j] as number);
+      const dh = act.df(pre[j] as number) * ((dz[0] as number) * (w.W2[j] as number) + (dz[1] as number) * (w.W2[3 + j] as number));
       g.b1[j] = (g.b1[j] as number) + dh;
       for (let i = 0; i < 4; i++) g.W1[j * 4 + i] = (g.W1[j * 4 + i] as number) + dh * (x[row * 4 + i] as number);
     }

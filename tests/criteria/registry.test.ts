@@ -22,7 +22,7 @@ function sourceWithImports(file: string, seen = new Set<string>()): string {
   return [text, ...local.filter((f) => f !== 'context.ts' && f !== 'criterion.ts').map((f) => sourceWithImports(f, seen))].join('\n');
 }
 
-const USES_GRADIENTS = /\bctx\.(gradients|gradientStatistics|gradientsAt|hvp)\b/;
+const USES_GRADIENTS = /\bctx\.(gradients|gradientStatistics|gradientsAt|forEachBatchGradient|hvp)\b/;
 const USES_HVP = /\bctx\.hvp\b/;
 
 describe('criteria registry', () => {

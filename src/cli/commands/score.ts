@@ -23,6 +23,9 @@ export const score: Command = {
     criteria: { kind: 'list', value: 'name,..', description: 'criteria to compute', defaultText: DEFAULT_CRITERIA },
     calibration: { kind: 'integer', value: 'N', description: 'calibration images for data-driven criteria', defaultText: String(SCORING_DEFAULTS.calibration) },
     seed: { kind: 'integer', value: 'S', description: 'seed of every random choice', defaultText: String(SCORING_DEFAULTS.seed) },
+    'gradient-batch': { kind: 'integer', value: 'B', description: 'mini-batch size of the empirical Fisher (fisher, fisher-obd)', defaultText: String(SCORING_DEFAULTS.gradientBatch) },
+    'hutchinson-samples': { kind: 'integer', value: 'S', description: 'Rademacher samples of the Hessian trace (hutchinson-trace, hawq-v2)', defaultText: String(SCORING_DEFAULTS.hutchinsonSamples) },
+    'integration-steps': { kind: 'integer', value: 'M', description: 'intervals of the integrated-gradients path (trapezoid rule)', defaultText: String(SCORING_DEFAULTS.integrationSteps) },
     threads: { kind: 'integer', value: 'T', description: 'onnxruntime threads', defaultText: 'all cores' },
     json: { kind: 'boolean', description: 'print the JSON report: {"criteria":[{"name","family","seconds","scores":{...}}],"model_sha256",...}' },
     out: { kind: 'string', value: 'file', description: 'also write the JSON report to this file' },
@@ -47,6 +50,9 @@ export const score: Command = {
     const progress = createProgress('score');
     const report = await scoreModelFile(model, instances, {
       calibration: options.positiveInt('calibration', SCORING_DEFAULTS.calibration),
+      gradientBatch: options.positiveInt('gradient-batch', SCORING_DEFAULTS.gradientBatch),
+      hutchinsonSamples: options.positiveInt('hutchinson-samples', SCORING_DEFAULTS.hutchinsonSamples),
+      integrationSteps: options.positiveInt('integration-steps', SCORING_DEFAULTS.integrationSteps),
       ...(seed !== undefined ? { seed } : {}),
       ...(threads !== undefined ? { threads } : {}),
       ...(data ? { data } : {}),
