@@ -9,7 +9,7 @@
  * - `forEachBatch(size, labels)`: per mini-batch gradients at the stored weights, with other labels.
  * Models with a fixed batch size are run in chunks of exactly that size; a remainder is left out.
  */
-import { GradientRunner } from '../autodiff/runner.js';
+import { GradientRunner } from '../autodiff/index.js';
 import { OptionError } from '../errors.js';
 import type { Layer } from '../layers/layer.js';
 import type { Model } from '../onnx/ir.js';
