@@ -1,0 +1,128 @@
+/**
+ * Composition (micrograd's test_more_ops): a tiny graph where a value fans
+ * out (a residual Add) and one weight is used by two MatMuls, so gradients
+ * must be summed; plus the loss head, batch sizes, and paths without rules.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildGradientGraph, GradientRunner, prepareClassifier } from '../../src/autodiff/index.js';
+import { UnsupportedOpError } from '../../src/errors.js';
+import type { Initializer, Model, Node } from '../../src/onnx/ir.js';
+import { finiteDifferenceCheck, rng, uniform, type FloatArray } from './helpers.js';
+
+function node(opType: string, inputs: string[], outputs: string[], attributes: Node['attributes'] = new Map()): Node {
+  return { name: `${opType}_${outputs[0]}`, opType, domain: '', inputs, outputs, attributes };
+}
+
+function tensor(name: string, dims: number[], type: 'float32' | 'float64', seed: number): Initializer {
+  const values = uniform()(dims.reduce((p, d) => p * d, 1), rng(seed));
+  return { name, dataType: type, dims, data: type === 'float64' ? Float64Array.from(values) : Float32Array.from(values) };
+}
+
+/**
+ * logits = Gemm(h2 + h1, W2, b) with h1 = X·W, h2 = relu(h1)·W: W is used twice
+ * and h1 feeds both the second MatMul (through Relu) and the residual Add.
+ */
+function residualModel(type: 'float32' | 'float64', inputAsInitializer: boolean, extra: Node[] = []): Model {
+  const inits = [tensor('W', [4, 4], type, 1), tensor('W2', [4, 3], type, 2), tensor('b', [3], type, 3)];
+  if (inputAsInitializer) inits.push(tensor('X', [2, 4], type, 4));
+  return {
+    irVersion: 8,
+    opsets: new Map([['', 13]]),
+    producerName: 'test',
+    producerVersion: '0',
+    passthrough: {},
+    graph: {
+      name: 'residual',
+      nodes: [
+        ...extra,
+        node('MatMul', [extra.length > 0 ? 'Xs' : 'X', 'W'], ['h1']),
+        node('Relu', ['h1'], ['r']),
+        node('MatMul', ['r', 'W'], ['h2']),
+        node('Add', ['h2', 'h1'], ['s']),
+        node('Gemm', ['s', 'W2', 'b'], ['logits']),
+      ],
+      initializers: new Map(inits.map((i) => [i.name, i])),
+      inputs: inputAsInitializer ? [] : [{ name: 'X', elemType: type === 'float64' ? 11 : 1, shape: ['N', 4] }],
+      outputs: [{ name: 'logits', elemType: 0, shape: undefined }],
+      valueInfo: [],
+    },
+  };
+}
+
+describe('composition', () => {
+  it('sums the gradients of a weight used twice and of a value that fans out (float64 finite differences)', async () => {
+    const model = residualModel('float64', true);
+    const wrt = new Map(['W', 'W2', 'b', 'X'].map((n) => {
+      const init = model.graph.initializers.get(n) as Initializer;
+      return [n, { dims: init.dims, data: init.data as FloatArray }] as const;
+    }));
+    const results = await finiteDifferenceCheck(model, wrt, ['logits'], { type: 'float64' });
+    for (const r of results) expect(r.error, `${r.input}: fd ${r.fd} vs ${r.analytic}`).toBeLessThan(1e-7);
+  });
+
+  it('emits a Sum for every value with more than one gradient contribution', async () => {
+    const prepared = await prepareClassifier(residualModel('float32', false), [4]);
+    const graph = buildGradientGraph(prepared, { wrt: ['W', 'W2', 'b'] });
+    const sums = graph.model.graph.nodes.filter((n) => n.opType === 'Sum');
+    // W (two MatMuls) and h1 (Relu and Add).
+    expect(sums).toHaveLength(2);
+  });
+
+  it('computes the mean cross-entropy and its gradient at batch sizes 1 and 3', async () => {
+    const model = residualModel('float32', false);
+    const runner = await GradientRunner.create(model, { wrt: ['W', 'W2', 'b'], weightsAsInputs: true, threads: 1, sampleShape: [4] });
+    try {
+      for (const n of [1, 3]) {
+        const images = Float32Array.from(uniform()(4 * n, rng(10 + n)));
+        const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+        const { loss, logits, gradients } = await runner.run(images, [4], labels);
+        let expected = 0;
+        for (let i = 0; i < n; i++) {
+          const row = Array.from(logits.subarray(3 * i, 3 * i + 3));
+          const max = Math.max(...row);
+          const logSum = max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0));
+          expected += (logSum - (row[labels[i] as number] as number)) / n;
+        }
+        expect(loss).toBeCloseTo(expected, 5);
+        // Central differences of the loss along a random direction of each weight (float32, ε = 1e-2).
+        for (const w of ['W', 'W2', 'b']) {
+          const base = model.graph.initializers.get(w)?.data as Float32Array;
+          const u = uniform()(base.length, rng(99));
+          const at = async (sign: number): Promise<number> =>
+            (await runner.run(images, [4], labels, new Map([[w, Float32Array.from(base, (v, i) => v + sign * 1e-2 * (u[i] as number))]]))).loss;
+          const fd = ((await at(1)) - (await at(-1))) / 2e-2;
+          const g = gradients.get(w) as Float32Array;
+          const analytic = g.reduce((s, v, i) => s + v * (u[i] as number), 0);
+          const scale = Math.sqrt(g.reduce((s, v) => s + v * v, 0) * u.reduce((s, v) => s + v * v, 0));
+          expect(Math.abs(fd - analytic) / scale, `${w} at batch ${n}: fd ${fd} vs ${analytic}`).toBeLessThan(1e-3);
+        }
+      }
+    } finally {
+      await runner.release();
+    }
+  });
+
+  it('names the op and node of a path that needs a gradient but has no rule', async () => {
+    const model = residualModel('float32', false);
+    const withSin: Model = {
+      ...model,
+      graph: { ...model.graph, nodes: model.graph.nodes.map((n) => (n.opType === 'Relu' ? { ...n, name: 'my_sin', opType: 'Sin' } : n)) },
+    };
+    const prepared = await prepareClassifier(withSin, [4]);
+    expect(() => buildGradientGraph(prepared, { wrt: ['W'] })).toThrow(UnsupportedOpError);
+    expect(() => buildGradientGraph(prepared, { wrt: ['W'] })).toThrow(/"my_sin" \(Sin/);
+    // Only the Gemm's inputs reach W2 and b: the Sin is not on their path.
+    expect(() => buildGradientGraph(prepared, { wrt: ['W2', 'b'] })).not.toThrow();
+  });
+
+  it('skips ops without rules that no differentiated value flows through', async () => {
+    const model = residualModel('float32', false, [node('Sin', ['X'], ['Xs'])]);
+    const runner = await GradientRunner.create(model, { wrt: ['W', 'W2', 'b'], threads: 1, sampleShape: [4] });
+    try {
+      const { gradients } = await runner.run(new Float32Array(8).fill(0.5), [4], Int32Array.of(0, 2));
+      expect([...gradients.keys()]).toEqual(['W', 'W2', 'b']);
+    } finally {
+      await runner.release();
+    }
+  });
+});
