@@ -266,9 +266,10 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   Pad: (node, ctx) => {
     const pads = attrInts(node, 'pads') ?? attrInts(node, 'paddings');
     if (!pads) throw ctx.error(node, 'no pads attribute');
+    const mode = attrString(node, 'mode', 'constant');
     const type = ctx.dataType(node.inputs[0] as string) ?? 'float32';
-    const value = scalarOf(ctx, type, attrFloat(node, 'value', 0));
-    return [withInputs(withAttrs(node, { mode: { type: 'string', value: attrString(node, 'mode', 'constant') } }), [int64s(ctx, pads), value], ['pads', 'paddings', 'value'])];
+    const value = mode === 'constant' ? [scalarOf(ctx, type, attrFloat(node, 'value', 0))] : [];
+    return [withInputs(withAttrs(node, { mode: { type: 'string', value: mode } }), [int64s(ctx, pads), ...value], ['pads', 'paddings', 'value'])];
   },
   Slice: (node, ctx) => {
     const starts = attrInts(node, 'starts') ?? [];

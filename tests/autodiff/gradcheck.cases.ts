@@ -151,5 +151,7 @@ export const CASES: readonly GradCase[] = [
   { name: 'Gather scalar index axis 1', op: 'Gather', attrs: { axis: a.int(1) }, inputs: { data: { shape: [2, 4, 3] }, indices: { ints: [0], shape: [] } } },
   { name: 'Pad constant', op: 'Pad', inputs: { data: { shape: [2, 3, 4] }, pads: { ints: [0, 1, 2, 0, 2, 1] } } },
   { name: 'Pad negative (crop) and value', op: 'Pad', inputs: { data: { shape: [2, 5] }, pads: { ints: [1, -1, 0, -2] }, constant_value: { shape: [], sample: () => [0.5] } } },
+  { name: 'Pad reflect', op: 'Pad', attrs: { mode: a.string('reflect') }, inputs: { data: { shape: [2, 4, 5] }, pads: { ints: [0, 2, 1, 0, 3, 2] } } },
+  { name: 'Pad edge', op: 'Pad', attrs: { mode: a.string('edge') }, inputs: { data: { shape: [2, 4, 5] }, pads: { ints: [0, 2, 1, 0, 3, 2] } } },
   { name: 'Pad with axes (opset 18)', op: 'Pad', opset: 18, inputs: { data: { shape: [2, 3, 4] }, pads: { ints: [1, 2] }, constant_value: null, axes: { ints: [-1] } } },
 ];
