@@ -1,6 +1,7 @@
 /** HAWQ-V2 sensitivity: average Hessian trace times the squared quantization error. */
 import { defineCriterion } from './criterion.js';
-import { convergenceDetails, hessianTraces } from './hessian-trace.js';
+import { HVP_STEP, hessianTraces } from './hessian-trace.js';
+import { convergenceDetails } from './trace-estimate.js';
 import { perturbationEnergy } from './weights.js';
 
 export default defineCriterion({
@@ -18,6 +19,6 @@ export default defineCriterion({
       const trace = estimate.trace.get(layer.name) as number;
       return [layer.name, n > 0 ? (trace / n) * perturbationEnergy(ctx, layer, ctx.perturb(layer)) : 0];
     }));
-    return { scores, details: convergenceDetails(estimate) };
+    return { scores, details: { ...convergenceDetails(estimate), step: HVP_STEP } };
   },
 });

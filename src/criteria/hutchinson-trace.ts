@@ -1,6 +1,7 @@
 /** Per-layer Hessian trace of the calibration loss, estimated by Hutchinson's method; details report convergence. */
 import { defineCriterion } from './criterion.js';
-import { convergenceDetails, hessianTraces } from './hessian-trace.js';
+import { HVP_STEP, hessianTraces } from './hessian-trace.js';
+import { convergenceDetails } from './trace-estimate.js';
 
 export default defineCriterion({
   id: 'hutchinson-trace',
@@ -11,6 +12,6 @@ export default defineCriterion({
   needs: { data: true, gradients: true, hvp: true },
   compute: async (ctx) => {
     const estimate = await hessianTraces(ctx);
-    return { scores: estimate.trace, details: convergenceDetails(estimate) };
+    return { scores: estimate.trace, details: { ...convergenceDetails(estimate), step: HVP_STEP } };
   },
 });

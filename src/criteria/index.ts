@@ -13,6 +13,7 @@ import fisherObd from './fisher-obd.js';
 import ggnTrace from './ggn-trace.js';
 import gradNorm from './grad-norm.js';
 import hawqV2 from './hawq-v2.js';
+import hawqV2Ggn from './hawq-v2-ggn.js';
 import hutchinsonTrace from './hutchinson-trace.js';
 import integratedGradientsPerturbation from './integrated-gradients-perturbation.js';
 import integratedGradientsRemoval from './integrated-gradients-removal.js';
@@ -52,6 +53,7 @@ export const CRITERIA: readonly Criterion[] = [
   hutchinsonTrace,
   ggnTrace,
   hawqV2,
+  hawqV2Ggn,
   integratedGradientsPerturbation,
   integratedGradientsRemoval,
   outputKl,

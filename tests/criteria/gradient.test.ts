@@ -111,6 +111,15 @@ describe('second-order criteria', () => {
     }
     expect(hawq?.passes).toEqual(trace?.passes);
   });
+
+  it('hawq-v2-ggn is Tr(G)/n × the quant-error, sharing ggn-trace\'s estimate', async () => {
+    const result = await scoreModel(model, ['ggn-trace', 'quant-error', 'hawq-v2-ggn'].map(criterionInstance), { data, calibration: N, hutchinsonSamples: 10, gradientBatch: 8, threads: 1 });
+    const [trace, qerr, hawq] = result.criteria;
+    for (const [key, n] of [['W1', 12], ['W2', 6]] as const) {
+      expect(hawq?.scores[key]).toBeCloseTo(((trace?.scores[key] as number) / n) * (qerr?.scores[key] as number), 12);
+    }
+    expect(hawq?.passes).toEqual(trace?.passes);
+  });
 });
 
 describe('path criteria', () => {
