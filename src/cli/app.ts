@@ -2,6 +2,7 @@
 import { SaferError } from '../errors.js';
 import { bench } from './commands/bench.js';
 import { evalCommand } from './commands/eval.js';
+import { grad } from './commands/grad.js';
 import { inspect } from './commands/inspect.js';
 import { score } from './commands/score.js';
 import { sweep } from './commands/sweep.js';
@@ -10,7 +11,7 @@ import type { Command, CommandIO } from './command.js';
 import { formatOptions, Options, parseArgs } from './options.js';
 
 /** Every command, in the order `safer --help` lists them. */
-export const COMMANDS: readonly Command[] = [inspect, evalCommand, sweep, score, bench];
+export const COMMANDS: readonly Command[] = [inspect, evalCommand, grad, sweep, score, bench];
 
 
 function mainHelp(): string {
