@@ -1,0 +1,33 @@
+/**
+ * Every criterion on real PyTorch-exported architectures (tests/fixtures/torch-models: BatchNorm kept
+ * as nodes, depthwise and grouped convs, channel shuffle, squeeze-excitation, hard-swish, attention
+ * with GELU and LayerNorm): one score per layer, all finite. Cheap settings; correctness of the
+ * values is checked on hand-built models in the other files.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CRITERIA, criterionInstance } from '../../src/criteria/index.js';
+import { scoreModel } from '../../src/criteria/score.js';
+import { openDataset } from '../../src/data/index.js';
+import { discoverLayers } from '../../src/layers/discover.js';
+import { loadModel } from '../../src/onnx/model.js';
+
+const ROOT = 'tests/fixtures/torch-models';
+const MODELS = existsSync(ROOT) ? readdirSync(ROOT).filter((m) => existsSync(join(ROOT, m, 'model.onnx'))) : [];
+
+describe.each(MODELS)('%s', (name) => {
+  it('gets a finite score for every layer from every criterion', async () => {
+    const model = loadModel(join(ROOT, name, 'model.onnx'));
+    const data = await openDataset({ data: join(ROOT, name, 'input.npy'), labels: join(ROOT, name, 'labels.npy') });
+    const result = await scoreModel(model, CRITERIA.map((c) => criterionInstance(c.id)), {
+      data, calibration: 4, gradientBatch: 2, hutchinsonSamples: 2, integrationSteps: 2, threads: 1, source: name,
+    });
+    const layers = discoverLayers(model).map((l) => l.name);
+    expect(result.layers).toEqual(layers);
+    for (const c of result.criteria) {
+      const bad = layers.filter((l) => typeof c.scores[l] !== 'number');
+      expect(bad, `${c.name}: layers without a finite score`).toEqual([]);
+    }
+  });
+});
