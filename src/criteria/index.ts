@@ -61,8 +61,14 @@ export const CRITERIA: readonly Criterion[] = [
   random,
 ];
 
-/** What `safer score` computes when --criteria is not given (to be replaced by the benchmark's recommendation). */
-export const DEFAULT_CRITERIA = 'all';
+/**
+ * What `safer score` computes when --criteria is not given, also named by "default": every criterion
+ * that costs at most a few passes over the calibration batch (all but the Hutchinson and
+ * integrated-gradients ones). A placeholder until the benchmark's recommendation replaces it.
+ */
+export const DEFAULT_CRITERIA: readonly string[] = CRITERIA.map((c) => c.id).filter(
+  (id) => !['hutchinson-trace', 'hawq-v2', 'integrated-gradients-perturbation', 'integrated-gradients-removal'].includes(id),
+);
 
 /** One criterion with its parameter chosen. */
 export interface CriterionInstance {
@@ -83,7 +89,7 @@ export function criterionInstance(text: string): CriterionInstance {
   const id = at < 0 ? trimmed : trimmed.slice(0, at);
   const criterion = findCriterion(id);
   if (!criterion) {
-    throw new OptionError(`unknown criterion "${id}"; criteria: ${CRITERIA.map((c) => c.id).join(', ')} (or all, or a family: ${CRITERION_FAMILIES.join(', ')})`);
+    throw new OptionError(`unknown criterion "${id}"; criteria: ${CRITERIA.map((c) => c.id).join(', ')} (or all, default, or a family: ${CRITERION_FAMILIES.join(', ')})`);
   }
   const parameter = criterion.perturbation;
   if (!parameter) {
@@ -107,7 +113,7 @@ export function criterionInstance(text: string): CriterionInstance {
 
 /**
  * Instances named by a list: criterion ids (with optional @perturbation), family names
- * (data-free, first-order, ...) and "all". Repeats are dropped; order follows the list.
+ * (data-free, first-order, ...), "default" and "all". Repeats are dropped; order follows the list.
  */
 export function resolveCriteria(items: readonly string[]): CriterionInstance[] {
   const out: CriterionInstance[] = [];
@@ -118,6 +124,7 @@ export function resolveCriteria(items: readonly string[]): CriterionInstance[] {
   for (const raw of items) {
     const item = raw.trim();
     if (item === 'all') CRITERIA.forEach((c) => add(criterionInstance(c.id)));
+    else if (item === 'default') DEFAULT_CRITERIA.forEach((id) => add(criterionInstance(id)));
     else if (!findCriterion(item) && (CRITERION_FAMILIES as readonly string[]).includes(item)) {
       CRITERIA.filter((c) => c.family === (item as CriterionFamily)).forEach((c) => add(criterionInstance(c.id)));
     } else add(criterionInstance(item));

@@ -12,26 +12,26 @@ import type { Command } from '../command.js';
 export const score: Command = {
   name: 'score',
   summary: 'compute layer-importance criteria for every weight layer of a model',
-  usage: `${MODEL_DATA_USAGE} [--criteria all|name,...] [--json] [--out scores.json]`,
+  usage: `${MODEL_DATA_USAGE} [--criteria default|all|name,...] [--json] [--out scores.json]`,
   details: `Criteria: ${CRITERIA.map((c) => c.id).join(', ')}.\n` +
-    `Also accepted: all, a family (${CRITERION_FAMILIES.join(', ')}), and id@perturbation for criteria that model one\n` +
+    `Also accepted: all, default, a family (${CRITERION_FAMILIES.join(', ')}), and id@perturbation for criteria that model one\n` +
     '(e.g. quant-error@quant:8, output-kl@prune:0.5). Higher score = more important (more fragile). Data-driven criteria\n' +
     'use the first --calibration images of the evaluation set; data-free criteria need no --data. Formulas and sources:\n' +
     'docs/criteria/<id>.md. The JSON report is what "safer bench" reads.',
   options: {
     ...DATA_OPTIONS,
-    criteria: { kind: 'list', value: 'name,..', description: 'criteria to compute', defaultText: DEFAULT_CRITERIA },
+    criteria: { kind: 'list', value: 'name,..', description: 'criteria to compute', defaultText: `"default", the ${DEFAULT_CRITERIA.length} criteria that cost at most a few passes over the calibration images` },
     calibration: { kind: 'integer', value: 'N', description: 'calibration images for data-driven criteria', defaultText: String(SCORING_DEFAULTS.calibration) },
     seed: { kind: 'integer', value: 'S', description: 'seed of every random choice', defaultText: String(SCORING_DEFAULTS.seed) },
-    'gradient-batch': { kind: 'integer', value: 'B', description: 'mini-batch size of the empirical Fisher (fisher, fisher-obd)', defaultText: String(SCORING_DEFAULTS.gradientBatch) },
-    'hutchinson-samples': { kind: 'integer', value: 'S', description: 'Rademacher samples of the Hessian trace (hutchinson-trace, hawq-v2)', defaultText: String(SCORING_DEFAULTS.hutchinsonSamples) },
+    'gradient-batch': { kind: 'integer', value: 'B', description: 'mini-batch size of the Fisher estimates (fisher, fisher-obd, ggn-trace, hawq-v2-ggn)', defaultText: String(SCORING_DEFAULTS.gradientBatch) },
+    'hutchinson-samples': { kind: 'integer', value: 'S', description: 'samples of the trace estimators (hutchinson-trace, hawq-v2, ggn-trace, hawq-v2-ggn)', defaultText: String(SCORING_DEFAULTS.hutchinsonSamples) },
     'integration-steps': { kind: 'integer', value: 'M', description: 'intervals of the integrated-gradients path (trapezoid rule)', defaultText: String(SCORING_DEFAULTS.integrationSteps) },
     threads: { kind: 'integer', value: 'T', description: 'onnxruntime threads', defaultText: 'all cores' },
     json: { kind: 'boolean', description: 'print the JSON report: {"criteria":[{"name","family","seconds","scores":{...}}],"model_sha256",...}' },
     out: { kind: 'string', value: 'file', description: 'also write the JSON report to this file' },
   },
   async run(options, io) {
-    const instances = resolveCriteria(options.list('criteria') ?? [DEFAULT_CRITERIA]);
+    const instances = resolveCriteria(options.list('criteria') ?? ['default']);
     const needsData = instances.some((i) => i.criterion.needs.data);
     const [positional] = options.positional;
     let model: string;
