@@ -2,19 +2,22 @@
  * Runs criteria on one model and writes the score report that `safer bench` reads:
  * { version, model, model_sha256, data, data_sha256, calibration, seed, settings, layers,
  *   criteria: [{ name, id, title, family, perturbation, seconds, passes: {forward, backward}, scores: {layer: number|null}, details? }] }.
- * Scores are higher = more important; a score that is not finite is written as null.
+ * Scores are higher = more important; a score that is not finite is written as null. A criterion
+ * that cannot be computed on this model (a SaferError, e.g. an op without a gradient rule) gets
+ * all-null scores and an "error" message; the others still run.
  * seconds and passes are what the criterion costs alone (see cost.ts); passes count images.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Dataset } from '../data/index.js';
-import { ModelLoadError, OptionError } from '../errors.js';
+import { ModelLoadError, OptionError, SaferError } from '../errors.js';
 import { requireLayers } from '../layers/discover.js';
 import { loadModel } from '../onnx/model.js';
 import type { Model } from '../onnx/ir.js';
 import { ScoringSession, SCORING_DEFAULTS, type ScoringOptions } from './context.js';
-import { outputOf, type CriterionFamily } from './criterion.js';
+import type { Cost } from './cost.js';
+import { outputOf, type CriterionFamily, type CriterionOutput } from './criterion.js';
 import type { CriterionInstance } from './index.js';
 
 export const SCORE_REPORT_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -30,6 +33,8 @@ export interface ScoredCriterion {
   passes: { forward: number; backward: number };
   scores: Record<string, number | null>;
   details?: Record<string, unknown>;
+  /** Why the criterion could not be computed (its scores are then all null). */
+  error?: string;
 }
 
 export interface ScoreReport {
@@ -71,7 +76,20 @@ export async function scoreModel(
       options.onCriterion?.(instance.name, index, instances.length);
       const { criterion } = instance;
       const ctx = session.contextFor(instance.name, criterion.needs, instance.perturbation);
-      const { value, cost } = await session.ledger.measure(async () => outputOf(await criterion.compute(ctx)));
+      let measured: { value: CriterionOutput; cost: Cost };
+      try {
+        measured = await session.ledger.measure(async () => outputOf(await criterion.compute(ctx)));
+      } catch (e) {
+        // Bad input or an unsupported model (an op without a gradient rule, say) fails this criterion only.
+        if (!(e instanceof SaferError)) throw e;
+        criteria.push({
+          name: instance.name, id: criterion.id, title: criterion.title, family: criterion.family,
+          perturbation: instance.perturbation?.text ?? null, seconds: 0, passes: { forward: 0, backward: 0 },
+          scores: Object.fromEntries(layers.map((l) => [l.name, null])), error: e.message,
+        });
+        continue;
+      }
+      const { value, cost } = measured;
       const scores: Record<string, number | null> = {};
       for (const layer of layers) {
         const s = value.scores.get(layer.name);

@@ -153,3 +153,26 @@ describe('path criteria', () => {
     expect(result.criteria[0]?.passes.forward).toBe(40 + 4 * 40);
   });
 });
+
+describe('a criterion that cannot run on a model', () => {
+  it('gets null scores and an error, and the other criteria still run', async () => {
+    const { makeModel, node, floatInit, floatValue, int } = await import('../helpers/models.js');
+    const withSin = makeModel({
+      nodes: [
+        node('Gemm', ['x', 'W1'], ['h'], { transB: int(1) }, 'fc1'),
+        node('Sin', ['h'], ['s']),
+        node('Gemm', ['s', 'W2'], ['logits'], { transB: int(1) }, 'fc2'),
+      ],
+      initializers: [floatInit('W1', [3, 4]), floatInit('W2', [2, 3])],
+      inputs: [floatValue('x', ['N', 4])],
+      outputs: [floatValue('logits', ['N', 2])],
+    });
+    const result = await scoreModel(withSin, ['grad-norm', 'l2-norm', 'output-kl'].map(criterionInstance), { data, calibration: 8, threads: 1 });
+    const [grad, l2, kl] = result.criteria;
+    expect(grad?.error).toMatch(/Sin/);
+    expect(grad?.scores).toEqual({ W1: null, W2: null });
+    expect(l2?.error).toBeUndefined();
+    expect(typeof l2?.scores.W1).toBe('number');
+    expect(typeof kl?.scores.W2).toBe('number');
+  });
+});

@@ -59,6 +59,7 @@ export const score: Command = {
       onCriterion: (name, index, total) => progress.update(index, total, name),
     });
     progress.done();
+    for (const c of report.criteria) if (c.error !== undefined) io.err(`warning: ${c.name} could not be computed: ${c.error}`);
     const out = options.string('out');
     if (out !== undefined) writeFileSync(out, json(report) + '\n');
     if (options.flag('json')) {
