@@ -5,10 +5,12 @@
  * integral by the trapezoid rule on m + 1 points α = k/m (endpoint weights 1/2m, others 1/m).
  * The score is the predicted loss increase L(S) − L(W) = −IG. The α = 1 end is the gradient at the
  * stored weights (shared); the α = 0 end gives L(S) exactly, so the details report how far the
- * integral is from the measured loss change on the same images.
+ * integral is from the measured loss change on the same images. If the integral is not finite (the
+ * start holds NaN or huge weights after a bit flip), the layer scores Number.MAX_VALUE, as in output-kl.
  */
 import type { Layer } from '../layers/layer.js';
 import type { CriterionContext } from './context.js';
+import { NON_FINITE_SCORE } from './output-divergence.js';
 
 export interface PathIntegral {
   /** −IG: the loss increase the path integral predicts for moving the layer from W to S. */
@@ -54,7 +56,9 @@ export async function integrateLossPath(ctx: CriterionContext, layer: Layer, sta
       ig += weight * dot;
     }
   }
-  return { predicted: -ig, measured: startLoss - base.loss };
+  const predicted = -ig;
+  // A start with non-finite weights or loss (a bit flip in an exponent, say) is beyond any finite prediction.
+  return { predicted: Number.isFinite(predicted) ? predicted : NON_FINITE_SCORE, measured: startLoss - base.loss };
 }
 
 /** JSON-safe details: per layer the predicted and measured loss change. */

@@ -139,6 +139,16 @@ describe('path criteria', () => {
     }
   });
 
+  it('gives bit flips that blow the loss up a number, never null', async () => {
+    // bitflip:0.3 flips about 10 of the 32 bits of each weight: some exponents explode. Non-finite
+    // integrals would score Number.MAX_VALUE; these stay finite but huge.
+    const s = await scoresOf(model, 'integrated-gradients-perturbation@bitflip:0.3', data, { calibration: 8, integrationSteps: 2 });
+    for (const v of Object.values(s)) {
+      expect(typeof v).toBe('number');
+      expect(v).toBeGreaterThan(1);
+    }
+  });
+
   it('integrated-gradients-removal predicts L(W with the layer zeroed) − L(W)', async () => {
     const s = await scoresOf(model, 'integrated-gradients-removal', data, { calibration: N });
     const zeroed = mlpLossAndGradients({ ...W, W2: W.W2.map(() => 0) }, data.images, data.labels, 0, N).loss - full.loss;
