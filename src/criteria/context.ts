@@ -181,8 +181,7 @@ export class ScoringSession {
   /** Per mini-batch (of the Fisher batch size) loss and gradient at the stored weights, with other labels. */
   async forEachBatchGradient(labels: Int32Array, visit: (batch: LossGradient) => void): Promise<{ batchSize: number }> {
     const batchSize = this.options.gradientBatch ?? SCORING_DEFAULTS.gradientBatch;
-    await (await this.gradientSource()).forEachBatch(batchSize, labels, visit);
-    return { batchSize };
+    return (await this.gradientSource()).forEachBatch(batchSize, labels, visit);
   }
 
   /** Logits of the unperturbed model on the calibration batch (count × classes). */

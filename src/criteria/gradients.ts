@@ -106,14 +106,16 @@ export class CalibrationGradients {
 
   /**
    * Calls `visit` with the loss and gradient of every mini-batch of `batchSize` images at the stored
-   * weights, with `labels` (one per calibration image) in place of the true ones.
+   * weights, with `labels` (one per calibration image) in place of the true ones. Returns the batch
+   * size used (the model's own if it has a fixed one).
    */
-  async forEachBatch(batchSize: number, labels: Int32Array, visit: (batch: LossGradient) => void): Promise<void> {
+  async forEachBatch(batchSize: number, labels: Int32Array, visit: (batch: LossGradient) => void): Promise<{ batchSize: number }> {
     if (labels.length !== this.batch.count) throw new Error(`internal error: ${labels.length} labels for ${this.batch.count} calibration images`);
     for (const [start, end] of this.ranges(batchSize)) {
       const r = await this.run(start, end, undefined, labels);
       visit({ ...r, count: end - start });
     }
+    return { batchSize: this.fixedBatch ?? batchSize };
   }
 
   /** Mean gradient and mini-batch Fisher diagonal at the stored weights. */

@@ -186,3 +186,19 @@ describe('a criterion that cannot run on a model', () => {
     expect(typeof kl?.scores.W2).toBe('number');
   });
 });
+
+describe('a model with a fixed batch size', () => {
+  it('is run in chunks of that size, with the same scores as the dynamic model', async () => {
+    const fixed = { ...model, graph: { ...model.graph, inputs: [{ name: 'x', elemType: 1, shape: [1, 4] }], outputs: [{ name: 'logits', elemType: 1, shape: [1, 2] }] } };
+    const names = ['grad-norm', 'fisher', 'output-kl', 'ggn-trace'];
+    const opts = { data, calibration: 6, gradientBatch: 2, hutchinsonSamples: 6, threads: 1 };
+    const a = await scoreModel(model, names.map(criterionInstance), opts);
+    const b = await scoreModel(fixed, names.map(criterionInstance), opts);
+    for (const key of ['W1', 'W2']) {
+      close(b.criteria[0]?.scores[key], a.criteria[0]?.scores[key] as number, 1e-4); // grad-norm: the mean gradient does not depend on chunking
+      close(b.criteria[2]?.scores[key], a.criteria[2]?.scores[key] as number, 1e-4); // output-kl
+    }
+    expect(b.criteria[1]?.details).toEqual({ batch_size: 1, batches: 6, images: 6 });
+    expect((b.criteria[3]?.details as { batch_size: number }).batch_size).toBe(1);
+  });
+});
