@@ -54,6 +54,12 @@ describe('criteria registry', () => {
     expect(doc).toContain(`Family: ${c.family}`);
   });
 
+  it('lists every criterion, in table order, in docs/criteria/README.md', () => {
+    const readme = readFileSync(join(DOCS, 'README.md'), 'utf8');
+    const listed = [...readme.matchAll(/^\| \[([a-z0-9-]+)\]\(\1\.md\) \| ([a-z-]+) \|/gm)].map((m) => [m[1], m[2]]);
+    expect(listed).toEqual(CRITERIA.map((c) => [c.id, c.family]));
+  });
+
   it('has no docs page without a criterion', () => {
     const ids = new Set(CRITERIA.map((c) => c.id));
     for (const f of readdirSync(DOCS).filter((f) => f.endsWith('.md') && f !== 'README.md')) expect(ids.has(basename(f, '.md')), f).toBe(true);
