@@ -70,8 +70,25 @@ export interface SweepProgress {
   perturbation: string;
 }
 
+/** Where a sweep's time went (seconds, summed over concurrent jobs). */
+export interface SweepTiming {
+  /** Unperturbed evaluation (base logits) and shape probes. */
+  base: number;
+  /** Prefix runs computing the cached frontier values. */
+  frontier: number;
+  /** Computing perturbed weights (JavaScript). */
+  perturb: number;
+  /** Building downstream models and creating their sessions. */
+  sessions: number;
+  /** onnxruntime runs of the downstream parts. */
+  runs: number;
+  /** Accuracy, loss and KL from the logits (JavaScript). */
+  metrics: number;
+}
+
 export interface SweepSummary {
   out: string;
+  timing: SweepTiming;
   rowsWritten: number;
   rowsAlreadyThere: number;
   repairedBytes: number;
@@ -130,18 +147,21 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
     model_sha256: createHash('sha256').update(readFileSync(options.modelPath)).digest('hex'),
     data_sha256: await data.fingerprint(),
   };
+  const timing: SweepTiming = { base: 0, frontier: 0, perturb: 0, sessions: 0, runs: 0, metrics: 0 };
   const { file, done, repairedBytes, rowsFound } = ResultsFile.open(options.out, identity, rowKey);
   if (repairedBytes > 0) options.onNote?.(`${options.out}: removed a half-written last line (${repairedBytes} bytes) left by an interrupted run`);
   try {
     const all = planJobs(layers, options.perturbations, seeds);
     const pending = all.filter((j) => !done.has(rowKey({ layer: j.layer.name, perturbation: j.spec.text, seed: j.seed })));
     if (rowsFound > 0) options.onNote?.(`${options.out}: ${rowsFound} rows already there; ${pending.length} of ${all.length} to go`);
-    const summary = { out: options.out, rowsWritten: 0, rowsAlreadyThere: rowsFound, repairedBytes, baseAccuracy: NaN, baseLoss: NaN, seconds: 0 };
+    const summary = { out: options.out, timing, rowsWritten: 0, rowsAlreadyThere: rowsFound, repairedBytes, baseAccuracy: NaN, baseLoss: NaN, seconds: 0 };
     if (pending.length === 0) return { ...summary, seconds: (performance.now() - started) / 1000 };
 
+    const baseStarted = performance.now();
     const base = await evaluateBase(model, options.modelPath, data, batchSize, session);
     const probed: ProbedShapes = { batch1: shapes1, batch2: await probeShapes(model, data.sampleShape, 2, options.modelPath), input: io.input };
-    const context: JobContext = { io, base, session, batchSize, adaptive: options.adaptive, count: data.count, checks: Math.ceil(data.count / batchSize) };
+    timing.base += (performance.now() - baseStarted) / 1000;
+    const context: JobContext = { io, base, session, batchSize, adaptive: options.adaptive, count: data.count, checks: Math.ceil(data.count / batchSize), timing };
     let finished = 0;
     const write = (job: SweepJob, totals: JobResult): void => {
       file.append(makeRow(job, totals, base, options, identity));
@@ -230,6 +250,7 @@ interface JobContext {
   /** Images in the data set, and the number of adaptive checks (batches) over it. */
   count: number;
   checks: number;
+  timing: SweepTiming;
 }
 
 interface JobResult {
@@ -260,7 +281,9 @@ async function runGroup(
   for (let start = 0; start < data.count; start += chunk) chunks.push({ start, end: Math.min(data.count, start + chunk) });
   const partial = new Map<SweepJob, JobResult>();
   for (const range of chunks) {
+    const frontierStarted = performance.now();
     const frontier = await computeFrontier(model, input, group.values, data, range, context.batchSize, context.session);
+    context.timing.frontier += (performance.now() - frontierStarted) / 1000;
     for (const layer of group.layers) {
       const jobs = byLayer.get(layer) ?? [];
       const cut = cuts.get(layer) as DownstreamCut;
@@ -299,6 +322,13 @@ async function inOrderPool<T, R>(items: readonly T[], width: number, work: (item
 async function evaluateJob(job: SweepJob, cut: DownstreamCut, frontier: readonly FrontierBatch[], context: JobContext, previous?: JobResult): Promise<JobResult> {
   if (previous?.stoppedEarly) return previous;
   const started = performance.now();
+  const { timing } = context;
+  let mark = started;
+  const lap = (key: keyof SweepTiming): void => {
+    const now = performance.now();
+    timing[key] += (now - mark) / 1000;
+    mark = now;
+  };
   const { layer, spec, seed } = job;
   const weights = cut.model.graph.initializers;
   const weight = weights.get(layer.name);
@@ -315,7 +345,9 @@ async function evaluateJob(job: SweepJob, cut: DownstreamCut, frontier: readonly
   );
   const values = new Map<string, Float32Array>([[layer.name, perturbed.weight]]);
   if (perturbed.bias && layer.bias) values.set(layer.bias, perturbed.bias);
+  lap('perturb');
   const runner = await OrtRunner.create(withInitializerValues(cut.model, values), `${layer.name} ${spec.text}`, context.session);
+  lap('sessions');
   const totals = previous ? { ...previous.totals } : emptyTotals();
   const { base, adaptive } = context;
   const paired = previous?.paired ? { ...previous.paired } : emptyPaired();
@@ -325,7 +357,9 @@ async function evaluateJob(job: SweepJob, cut: DownstreamCut, frontier: readonly
     for (const batch of frontier) {
       const feeds: Record<string, OrtTensor> = {};
       for (const v of cut.frontier) feeds[v.name] = batch.values.get(v.name) as OrtTensor;
+      mark = performance.now();
       const out = await runner.run(feeds, [context.io.logits]);
+      lap('runs');
       const logits = (out[context.io.logits] as OrtTensor).data as Float32Array;
       accumulate(totals, logits, batch.labels, base.classes, base.logits, batch.start * base.classes);
       if (adaptive) {
@@ -334,9 +368,11 @@ async function evaluateJob(job: SweepJob, cut: DownstreamCut, frontier: readonly
         halfWidth = bound.halfWidth;
         if (bound.stop) {
           stoppedEarly = totals.count < context.count;
+          lap('metrics');
           break;
         }
       }
+      lap('metrics');
     }
   } finally {
     await runner.release();
