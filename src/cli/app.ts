@@ -1,5 +1,6 @@
 /** `safer <command> [options]`: dispatch, help and error mapping; nothing else. */
 import { SaferError } from '../errors.js';
+import { assess } from './commands/assess.js';
 import { bench } from './commands/bench.js';
 import { evalCommand } from './commands/eval.js';
 import { grad } from './commands/grad.js';
@@ -11,7 +12,7 @@ import type { Command, CommandIO } from './command.js';
 import { formatOptions, Options, parseArgs } from './options.js';
 
 /** Every command, in the order `safer --help` lists them. */
-export const COMMANDS: readonly Command[] = [inspect, evalCommand, grad, sweep, score, bench];
+export const COMMANDS: readonly Command[] = [assess, inspect, evalCommand, grad, sweep, score, bench];
 
 
 function mainHelp(): string {
