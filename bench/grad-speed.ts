@@ -5,15 +5,16 @@
  *
  *   npx tsc --outDir bench/out/js --rootDir . --module nodenext --moduleResolution nodenext \
  *     --target es2022 --skipLibCheck --esModuleInterop bench/grad-speed.ts
- *   nice -n 10 node bench/out/js/bench/grad-speed.js [--threads 2] [--batch 256] [--runs 10]
+ *   nice -n 10 node bench/out/js/bench/grad-speed.js [--threads 2] [--batch 256] [--runs 10] [--rounds 3]
  *
- * Runs bench/grad_speed_torch.py (/usr/bin/python3) first: it builds the network with
- * BatchNorm folded, exports it to bench/out/resnet20.onnx with the batch it times, and
- * prints its median time and peak RSS. Then times GradientRunner.run (loss, logits and
- * the gradients of all 42 weights and biases) on the same file and batch: session
- * creation apart, warm-up runs, then the median of --runs runs. Peak memory: the
- * process's maximum RSS (getrusage), which includes Node's own ~50 MB.
- * Prints ratio = safer seconds / torch seconds (below 1: safer is faster).
+ * Each round runs bench/grad_speed_torch.py (/usr/bin/python3): it builds the network
+ * with BatchNorm folded, exports it to bench/out/resnet20.onnx with the batch it times,
+ * and prints its median time and peak RSS. Then the round times GradientRunner.run
+ * (loss, logits and the gradients of all 44 weights and biases) on the same file and
+ * batch: session creation apart, warm-up runs, then the median of --runs runs. The ratio
+ * safer seconds / torch seconds (below 1: safer is faster) is taken per round, so that
+ * both sides of a ratio see the same machine load, and the median over rounds is
+ * reported. Peak memory: each process's maximum RSS (getrusage), Node's own ~100 MB included.
  */
 import { execFileSync } from 'node:child_process';
 import { resourceUsage } from 'node:process';
@@ -35,38 +36,53 @@ const onnxPath = 'bench/out/resnet20.onnx';
 
 interface TorchResult { seconds: number; maxrss_mb: number; loss: number; torch: string; threads: number }
 
-const torchOut = execFileSync('/usr/bin/python3', ['bench/grad_speed_torch.py', '--onnx', onnxPath, '--batch', String(batch), '--threads', String(threads), '--runs', String(runs), '--warmup', String(warmup)], { encoding: 'utf8' });
-const torchResult = JSON.parse(torchOut.trim().split('\n').pop() ?? '{}') as TorchResult;
+function torchRound(): TorchResult {
+  const out = execFileSync('/usr/bin/python3', ['bench/grad_speed_torch.py', '--onnx', onnxPath, '--batch', String(batch), '--threads', String(threads), '--runs', String(runs), '--warmup', String(warmup)], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as TorchResult;
+}
 
-const model = loadModel(onnxPath);
-const layers = discoverLayers(model);
-const wrt = layers.flatMap((l) => (l.bias ? [l.name, l.bias] : [l.name]));
-const data = await openDataset({ data: onnxPath.replace('.onnx', '-images.npy'), labels: onnxPath.replace('.onnx', '-labels.npy') });
-let images: Float32Array = new Float32Array(0);
-let labels: Int32Array = new Int32Array(0);
-for await (const b of data.batches(batch)) {
-  images = b.images;
-  labels = b.labels;
-  break;
+async function saferRound(): Promise<{ seconds: number; setup: number; loss: number; tensors: number }> {
+  const model = loadModel(onnxPath);
+  const wrt = discoverLayers(model).flatMap((l) => (l.bias ? [l.name, l.bias] : [l.name]));
+  const data = await openDataset({ data: onnxPath.replace('.onnx', '-images.npy'), labels: onnxPath.replace('.onnx', '-labels.npy') });
+  let images: Float32Array = new Float32Array(0);
+  let labels: Int32Array = new Int32Array(0);
+  for await (const b of data.batches(batch)) {
+    images = b.images;
+    labels = b.labels;
+    break;
+  }
+  const started = performance.now();
+  const runner = await GradientRunner.create(model, { wrt, threads, source: onnxPath, sampleShape: data.sampleShape });
+  const setup = (performance.now() - started) / 1000;
+  let loss = NaN;
+  for (let i = 0; i < warmup; i++) loss = (await runner.run(images, data.sampleShape, labels)).loss;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    loss = (await runner.run(images, data.sampleShape, labels)).loss;
+    times.push((performance.now() - t) / 1000);
+  }
+  await runner.release();
+  return { seconds: median(times), setup, loss, tensors: wrt.length };
 }
-const started = performance.now();
-const runner = await GradientRunner.create(model, { wrt, threads, source: onnxPath, sampleShape: data.sampleShape });
-const setup = (performance.now() - started) / 1000;
-let loss = NaN;
-for (let i = 0; i < warmup; i++) loss = (await runner.run(images, data.sampleShape, labels)).loss;
-const times: number[] = [];
-for (let i = 0; i < runs; i++) {
-  const t = performance.now();
-  loss = (await runner.run(images, data.sampleShape, labels)).loss;
-  times.push((performance.now() - t) / 1000);
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)] as number;
 }
-await runner.release();
-times.sort((x, y) => x - y);
-const seconds = times[Math.floor(times.length / 2)] as number;
-const maxRssMb = resourceUsage().maxRSS / 1024;
+
+const rounds: { torch: TorchResult; safer: Awaited<ReturnType<typeof saferRound>>; ratio: number }[] = [];
+for (let r = 0; r < option('rounds', 3); r++) {
+  const torch = torchRound();
+  const safer = await saferRound();
+  rounds.push({ torch, safer, ratio: safer.seconds / torch.seconds });
+}
+const last = rounds[rounds.length - 1] as (typeof rounds)[number];
 console.log(JSON.stringify({
-  batch, threads, runs, tensors: wrt.length,
-  safer: { seconds, setupSeconds: setup, maxRssMb, loss },
-  torch: { seconds: torchResult.seconds, maxRssMb: torchResult.maxrss_mb, loss: torchResult.loss, version: torchResult.torch, threads: torchResult.threads },
-  ratio: seconds / torchResult.seconds,
+  batch, threads, runs, tensors: last.safer.tensors,
+  rounds: rounds.map((r) => ({ saferSeconds: r.safer.seconds, torchSeconds: r.torch.seconds, ratio: r.ratio })),
+  safer: { seconds: median(rounds.map((r) => r.safer.seconds)), setupSeconds: last.safer.setup, maxRssMb: resourceUsage().maxRSS / 1024, loss: last.safer.loss },
+  torch: { seconds: median(rounds.map((r) => r.torch.seconds)), maxRssMb: Math.max(...rounds.map((r) => r.torch.maxrss_mb)), loss: last.torch.loss, version: last.torch.torch, threads: last.torch.threads },
+  ratio: median(rounds.map((r) => r.ratio)),
 }, null, 2));
