@@ -3,7 +3,7 @@
  * once into a typed object, defaults filled in, auto_pad resolved to explicit
  * (possibly asymmetric) pads from the measured input size.
  */
-import { UnsupportedOpError } from '../errors.js';
+import { ModelError } from '../errors.js';
 import { attrInt, attrInts, attrString } from '../onnx/attrs.js';
 import type { Node } from '../onnx/ir.js';
 
@@ -35,7 +35,7 @@ export function windowGeometry(node: Node, input: readonly number[], kernelFallb
   const rank = input.length;
   const kernel = attrInts(node, 'kernel_shape') ?? kernelFallback;
   if (!kernel || kernel.length !== rank) {
-    throw new UnsupportedOpError(node.opType, 0, node.name, [], `kernel_shape for a ${rank}-d input`);
+    throw new ModelError(`node "${node.name}" (${node.opType}): no kernel_shape of length ${rank} for its ${rank}-d input`);
   }
   const strides = attrInts(node, 'strides') ?? kernel.map(() => 1);
   const dilations = attrInts(node, 'dilations') ?? kernel.map(() => 1);
@@ -52,7 +52,7 @@ export function windowGeometry(node: Node, input: readonly number[], kernelFallb
   if (autoPad === 'NOTSET') return g;
   if (autoPad === 'VALID') return { ...g, padsBegin: kernel.map(() => 0), padsEnd: kernel.map(() => 0) };
   if (autoPad !== 'SAME_UPPER' && autoPad !== 'SAME_LOWER') {
-    throw new UnsupportedOpError(node.opType, 0, node.name, [], `auto_pad "${autoPad}"`);
+    throw new ModelError(`node "${node.name}" (${node.opType}): unknown auto_pad "${autoPad}"`);
   }
   const padsBegin: number[] = [];
   const padsEnd: number[] = [];

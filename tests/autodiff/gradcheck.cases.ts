@@ -103,6 +103,7 @@ export const CASES: readonly GradCase[] = [
   { name: 'MaxPool stride 1 (maximal overlap)', op: 'MaxPool', attrs: { kernel_shape: a.ints([3, 3]) }, inputs: { X: { shape: [1, 2, 5, 5], sample: distinct() } } },
   { name: 'MaxPool ceil_mode, dropped rows', op: 'MaxPool', attrs: { kernel_shape: a.ints([3, 3]), strides: a.ints([2, 2]), ceil_mode: a.int(1) }, inputs: { X: { shape: [1, 2, 6, 8], sample: distinct() } } },
   { name: 'MaxPool dilation', op: 'MaxPool', attrs: { kernel_shape: a.ints([2, 2]), dilations: a.ints([2, 2]) }, inputs: { X: { shape: [1, 2, 5, 5], sample: distinct() } } },
+  { name: 'MaxPool with its Indices output', op: 'MaxPool', outputs: 2, attrs: { kernel_shape: a.ints([3, 3]), strides: a.ints([2, 2]) }, inputs: { X: { shape: [2, 2, 7, 7], sample: distinct() } } },
   { name: 'MaxPool 1-D', op: 'MaxPool', attrs: { kernel_shape: a.ints([3]), strides: a.ints([2]) }, inputs: { X: { shape: [2, 3, 9], sample: distinct() } } },
   { name: 'AveragePool 2x2', op: 'AveragePool', dtype: f32, attrs: { kernel_shape: a.ints([2, 2]), strides: a.ints([2, 2]) }, inputs: { X: { shape: [2, 3, 6, 6] } } },
   { name: 'AveragePool pads, count_include_pad 0', op: 'AveragePool', dtype: f32, attrs: { kernel_shape: a.ints([3, 3]), strides: a.ints([2, 2]), pads: a.ints([1, 1, 1, 1]) }, inputs: { X: { shape: [2, 2, 7, 6] } } },
