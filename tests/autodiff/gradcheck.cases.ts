@@ -5,7 +5,7 @@
  * dtype float32 marks ops that onnxruntime's CPU provider runs in float32
  * only (Conv, ConvTranspose, AveragePool, Erf, ...), checked with a looser tolerance.
  */
-import { a, awayFrom, distinct, positive, type GradCase } from './helpers.js';
+import { a, awayFrom, distinct, positive, uniform, type GradCase } from './helpers.js';
 
 const f32 = 'float32' as const;
 
@@ -27,6 +27,12 @@ export const CASES: readonly GradCase[] = [
   { name: 'Elu', dtype: f32, op: 'Elu', attrs: { alpha: a.float(0.7) }, inputs: { X: { shape: [3, 4], sample: awayFrom([0], 0.2) } } },
   { name: 'Selu', dtype: f32, op: 'Selu', inputs: { X: { shape: [3, 4], sample: awayFrom([0], 0.2) } } },
   { name: 'Softplus', dtype: f32, op: 'Softplus', inputs: { X: { shape: [3, 4] } } },
+  { name: 'Gelu exact (opset 20)', op: 'Gelu', dtype: f32, opset: 20, inputs: { X: { shape: [3, 4], sample: uniform(-3, 3) } } },
+  { name: 'Gelu tanh (opset 20)', op: 'Gelu', opset: 20, attrs: { approximate: a.string('tanh') }, inputs: { X: { shape: [3, 4], sample: uniform(-3, 3) } } },
+  // float32: onnxruntime fuses X·sigmoid(X) into com.microsoft.QuickGelu, which has no float64 kernel.
+  { name: 'Mish (opset 18)', dtype: f32, op: 'Mish', opset: 18, inputs: { X: { shape: [3, 4], sample: uniform(-3, 3) } } },
+  { name: 'Softsign', dtype: f32, op: 'Softsign', inputs: { input: { shape: [3, 4], sample: awayFrom([0], 0.2) } } },
+  { name: 'Celu alpha 0.5', dtype: f32, op: 'Celu', attrs: { alpha: a.float(0.5) }, inputs: { X: { shape: [3, 4], sample: awayFrom([0], 0.2) } } },
   { name: 'Erf', op: 'Erf', dtype: f32, inputs: { input: { shape: [3, 4] } } },
   { name: 'Exp', op: 'Exp', inputs: { input: { shape: [3, 4] } } },
   { name: 'Log', op: 'Log', inputs: { input: { shape: [3, 4], sample: positive() } } },
@@ -129,6 +135,11 @@ export const CASES: readonly GradCase[] = [
   { name: 'ReduceSum all', op: 'ReduceSum', attrs: { keepdims: a.int(0) }, inputs: { data: { shape: [2, 3] } } },
   { name: 'ReduceMean spatial', op: 'ReduceMean', attrs: { axes: a.ints([2, 3]), keepdims: a.int(0) }, inputs: { data: { shape: [2, 3, 4, 5] } } },
   { name: 'ReduceMean keepdims (LayerNorm)', op: 'ReduceMean', attrs: { axes: a.ints([-1]) }, inputs: { data: { shape: [2, 3, 4] } } },
+  { name: 'ReduceMax over one axis', op: 'ReduceMax', attrs: { axes: a.ints([1]), keepdims: a.int(0) }, inputs: { data: { shape: [2, 4, 3], sample: distinct() } } },
+  { name: 'ReduceMin all (opset 18)', op: 'ReduceMin', opset: 18, inputs: { data: { shape: [2, 4, 3], sample: distinct() } } },
+  { name: 'ReduceSumSquare', op: 'ReduceSumSquare', attrs: { axes: a.ints([0, 2]) }, inputs: { data: { shape: [2, 4, 3] } } },
+  { name: 'ReduceL2 no keepdims', op: 'ReduceL2', attrs: { axes: a.ints([-1]), keepdims: a.int(0) }, inputs: { data: { shape: [2, 4, 3] } } },
+  { name: 'InstanceNormalization', dtype: f32, op: 'InstanceNormalization', attrs: { epsilon: a.float(1e-3) }, inputs: { input: { shape: [2, 3, 4, 5] }, scale: { shape: [3] }, B: { shape: [3] } } },
   { name: 'ReduceMean opset 18 axes input', op: 'ReduceMean', opset: 18, inputs: { data: { shape: [2, 3, 4] }, axes: { ints: [1] } } },
 
   // ------------------------------------------------------------ shape ops
@@ -140,6 +151,7 @@ export const CASES: readonly GradCase[] = [
   { name: 'Squeeze', op: 'Squeeze', inputs: { data: { shape: [2, 1, 3, 1] }, axes: { ints: [1, 3] } } },
   { name: 'Unsqueeze', op: 'Unsqueeze', inputs: { data: { shape: [2, 3] }, axes: { ints: [0, 3] } } },
   { name: 'Expand', op: 'Expand', inputs: { input: { shape: [3, 1] }, shape: { ints: [2, 3, 4] } } },
+  { name: 'Tile', op: 'Tile', inputs: { input: { shape: [2, 3, 1] }, repeats: { ints: [2, 1, 3] } } },
   { name: 'Concat axis 1', op: 'Concat', attrs: { axis: a.int(1) }, inputs: { a: { shape: [2, 3, 2] }, b: { shape: [2, 1, 2] }, c: { shape: [2, 4, 2] } } },
   { name: 'Concat with a constant', op: 'Concat', attrs: { axis: a.int(-1) }, inputs: { a: { shape: [2, 3] }, b: { shape: [2, 2], constant: true } } },
   { name: 'Split given sizes', op: 'Split', outputs: 3, attrs: { axis: a.int(1) }, inputs: { input: { shape: [2, 6] }, split: { ints: [1, 2, 3] } } },

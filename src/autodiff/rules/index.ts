@@ -12,6 +12,7 @@ import { Add } from './Add.js';
 import { AveragePool } from './AveragePool.js';
 import { BatchNormalization } from './BatchNormalization.js';
 import { Cast } from './Cast.js';
+import { Celu } from './Celu.js';
 import { Clip } from './Clip.js';
 import { Concat } from './Concat.js';
 import { Conv } from './Conv.js';
@@ -24,12 +25,14 @@ import { Exp } from './Exp.js';
 import { Expand } from './Expand.js';
 import { Flatten } from './Flatten.js';
 import { Gather } from './Gather.js';
+import { Gelu } from './Gelu.js';
 import { Gemm } from './Gemm.js';
 import { GlobalAveragePool } from './GlobalAveragePool.js';
 import { GlobalMaxPool } from './GlobalMaxPool.js';
 import { HardSigmoid } from './HardSigmoid.js';
 import { HardSwish } from './HardSwish.js';
 import { Identity } from './Identity.js';
+import { InstanceNormalization } from './InstanceNormalization.js';
 import { LayerNormalization } from './LayerNormalization.js';
 import { LeakyRelu } from './LeakyRelu.js';
 import { Log } from './Log.js';
@@ -39,14 +42,19 @@ import { Max } from './Max.js';
 import { MaxPool } from './MaxPool.js';
 import { Mean } from './Mean.js';
 import { Min } from './Min.js';
+import { Mish } from './Mish.js';
 import { Mul } from './Mul.js';
 import { Neg } from './Neg.js';
 import { PRelu } from './PRelu.js';
 import { Pad } from './Pad.js';
 import { Pow } from './Pow.js';
 import { Reciprocal } from './Reciprocal.js';
+import { ReduceL2 } from './ReduceL2.js';
+import { ReduceMax } from './ReduceMax.js';
 import { ReduceMean } from './ReduceMean.js';
+import { ReduceMin } from './ReduceMin.js';
 import { ReduceSum } from './ReduceSum.js';
+import { ReduceSumSquare } from './ReduceSumSquare.js';
 import { Relu } from './Relu.js';
 import { Reshape } from './Reshape.js';
 import { Selu } from './Selu.js';
@@ -54,12 +62,14 @@ import { Sigmoid } from './Sigmoid.js';
 import { Slice } from './Slice.js';
 import { Softmax } from './Softmax.js';
 import { Softplus } from './Softplus.js';
+import { Softsign } from './Softsign.js';
 import { Split } from './Split.js';
 import { Sqrt } from './Sqrt.js';
 import { Squeeze } from './Squeeze.js';
 import { Sub } from './Sub.js';
 import { Sum } from './Sum.js';
 import { Tanh } from './Tanh.js';
+import { Tile } from './Tile.js';
 import { Transpose } from './Transpose.js';
 import { Unsqueeze } from './Unsqueeze.js';
 import { Where } from './Where.js';
@@ -70,6 +80,7 @@ export const GRAD_RULES = {
   AveragePool,
   BatchNormalization,
   Cast,
+  Celu,
   Clip,
   Concat,
   Conv,
@@ -82,12 +93,14 @@ export const GRAD_RULES = {
   Expand,
   Flatten,
   Gather,
+  Gelu,
   Gemm,
   GlobalAveragePool,
   GlobalMaxPool,
   HardSigmoid,
   HardSwish,
   Identity,
+  InstanceNormalization,
   LayerNormalization,
   LeakyRelu,
   Log,
@@ -97,14 +110,19 @@ export const GRAD_RULES = {
   MaxPool,
   Mean,
   Min,
+  Mish,
   Mul,
   Neg,
   PRelu,
   Pad,
   Pow,
   Reciprocal,
+  ReduceL2,
+  ReduceMax,
   ReduceMean,
+  ReduceMin,
   ReduceSum,
+  ReduceSumSquare,
   Relu,
   Reshape,
   Selu,
@@ -112,12 +130,14 @@ export const GRAD_RULES = {
   Slice,
   Softmax,
   Softplus,
+  Softsign,
   Split,
   Sqrt,
   Squeeze,
   Sub,
   Sum,
   Tanh,
+  Tile,
   Transpose,
   Unsqueeze,
   Where,
