@@ -5,6 +5,7 @@ import { staticSampleShape } from '../runtime/probe.js';
 import { makeTensor, OrtRunner, type OrtTensor } from '../runtime/session.js';
 import { buildGradientGraph, type GradientGraph, type GradientGraphOptions } from './gradient-graph.js';
 import { prepareClassifier } from './prepare.js';
+import { verifyGradientShapes } from './verify.js';
 
 export interface GradientRunnerOptions extends GradientGraphOptions {
   /** onnxruntime intra-op threads (default: all cores). */
@@ -13,6 +14,8 @@ export interface GradientRunnerOptions extends GradientGraphOptions {
   source?: string;
   /** Shape of one sample; if omitted, taken from the model input or from the first run. */
   sampleShape?: readonly number[];
+  /** Check, on the first run of each gradient graph, that every gradient has the shape and type of its value (debugging; costs one more session). */
+  verify?: boolean;
 }
 
 export interface GradientResult {
@@ -30,6 +33,7 @@ interface Built {
   readonly key: string;
   readonly graph: GradientGraph;
   readonly session: OrtRunner;
+  verified: boolean;
 }
 
 /**
@@ -71,7 +75,7 @@ export class GradientRunner {
     const prepared = await prepareClassifier(this.model, sampleShape, this.source);
     const graph = buildGradientGraph(prepared, this.options);
     const session = await OrtRunner.create(graph.model, `${this.source} (gradients)`, this.options.threads !== undefined ? { threads: this.options.threads } : {});
-    this.built = { key, graph, session };
+    this.built = { key, graph, session, verified: !this.options.verify };
     return this.built;
   }
 
@@ -80,7 +84,8 @@ export class GradientRunner {
    * initializers for this run (only with `weightsAsInputs`; others keep their values).
    */
   async run(images: Float32Array, sampleShape: readonly number[], labels: Int32Array, weights?: ReadonlyMap<string, Float32Array>): Promise<GradientResult> {
-    const { graph, session } = await this.prepare(sampleShape);
+    const built = await this.prepare(sampleShape);
+    const { graph, session } = built;
     const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
     const count = labels.length;
     if (images.length !== count * sampleSize) {
@@ -100,6 +105,10 @@ export class GradientRunner {
       }
     } else if (weights && weights.size > 0) {
       throw new OptionError('weights can only be replaced at run time with weightsAsInputs: true');
+    }
+    if (!built.verified) {
+      await verifyGradientShapes(graph.model, graph.contributions, feeds, this.source);
+      built.verified = true;
     }
     const extras = this.options.extraOutputs ?? [];
     const fetches = [graph.loss, graph.logits, ...graph.gradients.values(), ...extras];

@@ -52,7 +52,7 @@ describe('whole models against PyTorch float64 autograd', () => {
     const { images, labels, sampleShape, reference, expected } = await loadFixture(name);
     const model = loadModel(join(ROOT, name, 'model.onnx'));
     const wrt = reference.gradients.map((g) => g.name);
-    const runner = await GradientRunner.create(model, { wrt, threads: 1, source: name, sampleShape });
+    const runner = await GradientRunner.create(model, { wrt, threads: 1, source: name, sampleShape, verify: true });
     try {
       const result = await runner.run(images, sampleShape, labels);
       expect(Math.abs(result.loss - reference.loss) / Math.abs(reference.loss), `${name}: loss ${result.loss} vs ${reference.loss}`).toBeLessThan(1e-5);
