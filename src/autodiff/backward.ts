@@ -91,7 +91,7 @@ export function emitBackward(graph: Graph, g: GradBuilder, wrt: readonly string[
     const entry = gradEntry(node);
     if (entry === undefined) throw new UnsupportedOpError(node.opType, g.opset, node.name, supportedOps());
     if (entry.kind === 'not-differentiable') {
-      throw new NotDifferentiableError(`node "${node.name}" (${node.opType}) is not differentiable, but a gradient flows through it to ${[...wrt].slice(0, 3).join(', ')}`);
+      throw new NotDifferentiableError(`node "${node.name}" (${node.opType}) is not differentiable, but the gradient of a differentiated value must flow through it`);
     }
     if (entry.kind === 'zero') continue;
     const dYs = node.outputs.map((o) => (o !== '' && varied.has(o) ? gradientOf(o) : undefined));

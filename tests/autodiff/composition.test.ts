@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildGradientGraph, GradientRunner, prepareClassifier } from '../../src/autodiff/index.js';
-import { UnsupportedOpError } from '../../src/errors.js';
+import { NotDifferentiableError, UnsupportedOpError } from '../../src/errors.js';
 import type { Initializer, Model, Node } from '../../src/onnx/ir.js';
 import { finiteDifferenceCheck, rng, uniform, type FloatArray } from './helpers.js';
 
@@ -113,6 +113,17 @@ describe('composition', () => {
     expect(() => buildGradientGraph(prepared, { wrt: ['W'] })).toThrow(/"my_sin" \(Sin/);
     // Only the Gemm's inputs reach W2 and b: the Sin is not on their path.
     expect(() => buildGradientGraph(prepared, { wrt: ['W2', 'b'] })).not.toThrow();
+  });
+
+  it('refuses to differentiate through an op registered as not differentiable', async () => {
+    const model = residualModel('float32', false);
+    const random: Model = {
+      ...model,
+      graph: { ...model.graph, nodes: model.graph.nodes.map((n) => (n.opType === 'Relu' ? { ...n, name: 'noise', opType: 'RandomUniformLike' } : n)) },
+    };
+    const prepared = await prepareClassifier(random, [4]);
+    expect(() => buildGradientGraph(prepared, { wrt: ['W'] })).toThrow(NotDifferentiableError);
+    expect(() => buildGradientGraph(prepared, { wrt: ['W'] })).toThrow(/"noise" \(RandomUniformLike\)/);
   });
 
   it('skips ops without rules that no differentiated value flows through', async () => {
