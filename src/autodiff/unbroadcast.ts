@@ -27,11 +27,7 @@ export function unbroadcast(g: GradBuilder, grad: Value, from: DimInfo, target: 
   return g.squeeze(reduced, axes.filter((a) => a < lead));
 }
 
-/** Shape of a value with `axes` dropped (e.g. the batch shape of a matrix product operand). */
-export function dimsWithout(info: DimInfo, count: number): DimInfo {
-  return { dims: info.dims.slice(0, info.dims.length - count), dynamic: info.dynamic.slice(0, info.dynamic.length - count) };
-}
-
+/** The axes of `a` followed by those of `b`. */
 export function concatDims(a: DimInfo, b: DimInfo): DimInfo {
   return { dims: [...a.dims, ...b.dims], dynamic: [...a.dynamic, ...b.dynamic] };
 }
