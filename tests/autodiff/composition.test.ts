@@ -49,6 +49,72 @@ function residualModel(type: 'float32' | 'float64', inputAsInitializer: boolean,
   };
 }
 
+/** logits = Gather(Transpose(Reshape(X·W, [N, 2, 3]), [1, 0, 2]), 1, axis 0)·W2: the gathered axis comes before the batch axis. */
+function splitHeadsModel(): Model {
+  const shape: Initializer = { name: 'heads', dataType: 'int64', dims: [3], data: BigInt64Array.of(-1n, 2n, 3n) };
+  const index: Initializer = { name: 'second', dataType: 'int64', dims: [], data: BigInt64Array.of(1n) };
+  const inits = [tensor('W', [6, 6], 'float32', 5), tensor('W2', [3, 4], 'float32', 6), shape, index];
+  return {
+    irVersion: 8,
+    opsets: new Map([['', 13]]),
+    producerName: 'test',
+    producerVersion: '0',
+    passthrough: {},
+    graph: {
+      name: 'split-heads',
+      nodes: [
+        node('MatMul', ['X', 'W'], ['h']),
+        node('Reshape', ['h', 'heads'], ['r']),
+        node('Transpose', ['r'], ['t'], new Map([['perm', { type: 'ints', value: [1, 0, 2] }]])),
+        node('Gather', ['t', 'second'], ['k']),
+        node('MatMul', ['k', 'W2'], ['logits']),
+      ],
+      initializers: new Map(inits.map((i) => [i.name, i])),
+      inputs: [{ name: 'X', elemType: 1, shape: ['N', 6] }],
+      outputs: [{ name: 'logits', elemType: 0, shape: undefined }],
+      valueInfo: [],
+    },
+  };
+}
+
+/**
+ * GradientRunner at batch sizes 1 and 3: the loss against a float64 cross-entropy of its
+ * logits, and each weight's gradient against central differences of the loss along a
+ * random direction (float32, ε = 1e-2).
+ */
+async function checkLossGradients(model: Model, wrt: readonly string[], features: number): Promise<void> {
+  const runner = await GradientRunner.create(model, { wrt, weightsAsInputs: true, threads: 1, sampleShape: [features] });
+  try {
+    for (const n of [1, 3]) {
+      const images = Float32Array.from(uniform()(features * n, rng(10 + n)));
+      const { loss, logits, gradients } = await runner.run(images, [features], Int32Array.from({ length: n }, (_, i) => i % 3));
+      const classes = logits.length / n;
+      let expected = 0;
+      for (let i = 0; i < n; i++) {
+        const row = Array.from(logits.subarray(classes * i, classes * (i + 1)));
+        const max = Math.max(...row);
+        const logSum = max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0));
+        expected += (logSum - (row[i % 3] as number)) / n;
+      }
+      expect(loss).toBeCloseTo(expected, 5);
+      const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+      for (const w of wrt) {
+        const base = model.graph.initializers.get(w)?.data as Float32Array;
+        const u = uniform()(base.length, rng(99));
+        const at = async (sign: number): Promise<number> =>
+          (await runner.run(images, [features], labels, new Map([[w, Float32Array.from(base, (v, i) => v + sign * 1e-2 * (u[i] as number))]]))).loss;
+        const fd = ((await at(1)) - (await at(-1))) / 2e-2;
+        const g = gradients.get(w) as Float32Array;
+        const analytic = g.reduce((s, v, i) => s + v * (u[i] as number), 0);
+        const scale = Math.sqrt(g.reduce((s, v) => s + v * v, 0) * u.reduce((s, v) => s + v * v, 0));
+        expect(Math.abs(fd - analytic) / scale, `${w} at batch ${n}: fd ${fd} vs ${analytic}`).toBeLessThan(1e-3);
+      }
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
 describe('composition', () => {
   it('sums the gradients of a weight used twice and of a value that fans out (float64 finite differences)', async () => {
     const model = residualModel('float64', true);
@@ -69,37 +135,11 @@ describe('composition', () => {
   });
 
   it('computes the mean cross-entropy and its gradient at batch sizes 1 and 3', async () => {
-    const model = residualModel('float32', false);
-    const runner = await GradientRunner.create(model, { wrt: ['W', 'W2', 'b'], weightsAsInputs: true, threads: 1, sampleShape: [4] });
-    try {
-      for (const n of [1, 3]) {
-        const images = Float32Array.from(uniform()(4 * n, rng(10 + n)));
-        const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
-        const { loss, logits, gradients } = await runner.run(images, [4], labels);
-        let expected = 0;
-        for (let i = 0; i < n; i++) {
-          const row = Array.from(logits.subarray(3 * i, 3 * i + 3));
-          const max = Math.max(...row);
-          const logSum = max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0));
-          expected += (logSum - (row[labels[i] as number] as number)) / n;
-        }
-        expect(loss).toBeCloseTo(expected, 5);
-        // Central differences of the loss along a random direction of each weight (float32, ε = 1e-2).
-        for (const w of ['W', 'W2', 'b']) {
-          const base = model.graph.initializers.get(w)?.data as Float32Array;
-          const u = uniform()(base.length, rng(99));
-          const at = async (sign: number): Promise<number> =>
-            (await runner.run(images, [4], labels, new Map([[w, Float32Array.from(base, (v, i) => v + sign * 1e-2 * (u[i] as number))]]))).loss;
-          const fd = ((await at(1)) - (await at(-1))) / 2e-2;
-          const g = gradients.get(w) as Float32Array;
-          const analytic = g.reduce((s, v, i) => s + v * (u[i] as number), 0);
-          const scale = Math.sqrt(g.reduce((s, v) => s + v * v, 0) * u.reduce((s, v) => s + v * v, 0));
-          expect(Math.abs(fd - analytic) / scale, `${w} at batch ${n}: fd ${fd} vs ${analytic}`).toBeLessThan(1e-3);
-        }
-      }
-    } finally {
-      await runner.release();
-    }
+    await checkLossGradients(residualModel('float32', false), ['W', 'W2', 'b'], 4);
+  });
+
+  it('differentiates a Gather along an axis in front of the batch axis (attention-style q/k/v split)', async () => {
+    await checkLossGradients(splitHeadsModel(), ['W', 'W2'], 6);
   });
 
   it('names the op and node of a path that needs a gradient but has no rule', async () => {

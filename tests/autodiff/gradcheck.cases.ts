@@ -161,6 +161,7 @@ export const CASES: readonly GradCase[] = [
   { name: 'Slice negative step', op: 'Slice', inputs: { data: { shape: [3, 8] }, starts: { ints: [-2] }, ends: { ints: [0] }, axes: { ints: [-1] }, steps: { ints: [-3] } } },
   { name: 'Slice reverse everything', op: 'Slice', inputs: { data: { shape: [5] }, starts: { ints: [-1] }, ends: { ints: [-1000] }, axes: { ints: [0] }, steps: { ints: [-1] } } },
   { name: 'Gather rows (embedding)', op: 'Gather', inputs: { data: { shape: [5, 3] }, indices: { ints: [0, 3, 3, -1], shape: [2, 2] } } },
+  { name: 'Gather rank-1 indices, middle axis', op: 'Gather', attrs: { axis: a.int(1) }, inputs: { data: { shape: [2, 5, 3] }, indices: { ints: [4, 0, 4] } } },
   { name: 'Gather scalar index axis 1', op: 'Gather', attrs: { axis: a.int(1) }, inputs: { data: { shape: [2, 4, 3] }, indices: { ints: [0], shape: [] } } },
   { name: 'Pad constant', op: 'Pad', inputs: { data: { shape: [2, 3, 4] }, pads: { ints: [0, 1, 2, 0, 2, 1] } } },
   { name: 'Pad negative (crop) and value', op: 'Pad', inputs: { data: { shape: [2, 5] }, pads: { ints: [1, -1, 0, -2] }, constant_value: { shape: [], sample: () => [0.5] } } },
