@@ -18,3 +18,10 @@ export { evaluateModel, Evaluator, type EvaluateOptions, type EvaluationResult }
 export { probeShapes } from './runtime/probe.js';
 export { inspectModel, type InspectReport } from './inspect.js';
 export * from './perturb/index.js';
+export { GradientRunner, buildGradientGraph, prepareClassifier, GRAD_RULES, type GradientResult, type GradientRunnerOptions } from './autodiff/index.js';
+export { runSweep, type SweepOptions, type SweepRow, type SweepSummary, type SweepTiming } from './sweep/run.js';
+export { readSweepRows, tabulate, type SweepTable, type DropCell } from './sweep/summary.js';
+export { CRITERIA, DEFAULT_CRITERIA, resolveCriteria, type Criterion, type CriterionInstance } from './criteria/index.js';
+export { scoreModel, scoreModelFile, type ScoreReport, type ScoredCriterion } from './criteria/score.js';
+export { buildBenchTable, kendallTauB, ndcg, readScoreFiles, readTruthFiles, renderBenchMarkdown, spearman, topKPrecision } from './bench/index.js';
+export { assessModel, type AssessOptions, type AssessReport, type LayerVerdict } from './assess.js';
