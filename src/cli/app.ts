@@ -2,6 +2,7 @@
 import { SaferError } from '../errors.js';
 import { assess } from './commands/assess.js';
 import { bench } from './commands/bench.js';
+import { dataset } from './commands/dataset.js';
 import { evalCommand } from './commands/eval.js';
 import { grad } from './commands/grad.js';
 import { inspect } from './commands/inspect.js';
@@ -12,7 +13,7 @@ import type { Command, CommandIO } from './command.js';
 import { formatOptions, Options, parseArgs } from './options.js';
 
 /** Every command, in the order `safer --help` lists them. */
-export const COMMANDS: readonly Command[] = [assess, inspect, evalCommand, grad, sweep, score, bench];
+export const COMMANDS: readonly Command[] = [assess, inspect, evalCommand, grad, sweep, score, bench, dataset];
 
 
 function mainHelp(): string {
@@ -53,8 +54,7 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
     return 0;
   }
   try {
-    await command.run(new Options(parseArgs(rest, command.options, command.name)), io);
-    return 0;
+    return (await command.run(new Options(parseArgs(rest, command.options, command.name)), io)) ?? 0;
   } catch (e) {
     if (e instanceof SaferError) {
       io.err(`error: ${e.message}`);

@@ -16,5 +16,6 @@ export interface Command {
   /** Longer help text shown under the usage. */
   readonly details?: string;
   readonly options: OptionTable;
-  run(options: Options, io: CommandIO): Promise<void>;
+  /** Runs the command; a returned number is the exit code (default 0). */
+  run(options: Options, io: CommandIO): Promise<void | number>;
 }

@@ -58,6 +58,8 @@ export interface SweepOptions {
   /** Jobs evaluated concurrently, each in its own session (default 1). */
   jobs?: number;
   adaptive?: AdaptiveOptions;
+  /** Exactly these jobs instead of layers × perturbations × seeds (perturbation texts must be among `perturbations`). */
+  only?: readonly { layer: string; perturbation: string; seed: number }[];
   version: string;
   onProgress?: (progress: SweepProgress) => void;
   onNote?: (note: string) => void;
@@ -151,7 +153,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   const { file, done, repairedBytes, rowsFound } = ResultsFile.open(options.out, identity, rowKey);
   if (repairedBytes > 0) options.onNote?.(`${options.out}: removed a half-written last line (${repairedBytes} bytes) left by an interrupted run`);
   try {
-    const all = planJobs(layers, options.perturbations, seeds);
+    const all = options.only ? explicitJobs(layers, options.perturbations, options.only) : planJobs(layers, options.perturbations, seeds);
     const pending = all.filter((j) => !done.has(rowKey({ layer: j.layer.name, perturbation: j.spec.text, seed: j.seed })));
     if (rowsFound > 0) options.onNote?.(`${options.out}: ${rowsFound} rows already there; ${pending.length} of ${all.length} to go`);
     const summary = { out: options.out, timing, rowsWritten: 0, rowsAlreadyThere: rowsFound, repairedBytes, baseAccuracy: NaN, baseLoss: NaN, seconds: 0 };
@@ -179,6 +181,15 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   } finally {
     file.close();
   }
+}
+
+function explicitJobs(layers: readonly Layer[], specs: readonly PerturbationSpec[], only: NonNullable<SweepOptions['only']>): SweepJob[] {
+  return only.map((j) => {
+    const layer = layers.find((l) => l.name === j.layer);
+    const spec = specs.find((p) => p.text === j.perturbation);
+    if (!layer || !spec) throw new OptionError(`no layer "${j.layer}" or perturbation "${j.perturbation}" for this sweep`);
+    return { layer, spec, seed: j.seed };
+  });
 }
 
 function selectLayers(layers: Layer[], names: readonly string[] | undefined, source: string): Layer[] {
