@@ -82,6 +82,14 @@ describe('sweep', () => {
     expect(fine?.kl).toBeLessThan(1e-6);
   });
 
+  it('does not run onnxruntime for a perturbation that leaves every weight bit as it was', async () => {
+    const data = await openDataset({ data: BUNDLED.images, labels: BUNDLED.labels, limit: 200 });
+    const out = tmp.path('no-flip.jsonl');
+    const summary = await runSweep({ model: loadModel(BUNDLED.model), modelPath: BUNDLED.model, data, perturbations: parsePerturbationList('bitflip:1e-12'), seeds: 3, out, version: 'test' });
+    expect(summary.timing.runs).toBe(0);
+    for (const row of readRows(out)) expect(row).toMatchObject({ drop: 0, kl: 0, unchanged: 1, count: 200 });
+  });
+
   it('adaptive mode stops early and its estimate lies within its interval of the exact drop', async () => {
     const data = await openDataset({ data: BUNDLED.images, labels: BUNDLED.labels });
     const common = { model: loadModel(BUNDLED.model), modelPath: BUNDLED.model, data, perturbations: parsePerturbationList('quant:4,prune:0.9'), layers: ['fc1.weight', 'conv2.weight'], version: 'test' };
