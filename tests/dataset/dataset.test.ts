@@ -57,3 +57,14 @@ describe('safer dataset', () => {
     expect(lines.find((l) => l.includes(',fc1.weight,') && l.includes('quant:3'))).toMatch(/^bundled,fc1\.weight,3,Gemm,73856,147456,quant:3,quant,3,0,/);
   });
 });
+
+describe('safer dataset summary', async () => {
+  const { summarizeDataset } = await import('../../src/dataset/summary.js');
+  it('counts rows, layers and perturbations per model', () => {
+    const row = (layer: string, perturbation: string, seed: number) => ({
+      layer, perturbation, seed, model: 'zoo/models/m/model.onnx', model_sha256: 'a', base_accuracy: 0.9, count: 100, seconds: 0.5,
+    });
+    const [m] = summarizeDataset([row('a', 'prune:0.5', 0), row('a', 'noise:1', 0), row('a', 'noise:1', 1), row('b', 'prune:0.5', 0)] as never);
+    expect(m).toEqual({ model: 'm', path: 'zoo/models/m/model.onnx', baseAccuracy: 0.9, images: 100, layers: 2, perturbations: 2, rows: 4, jobSeconds: 2 });
+  });
+});

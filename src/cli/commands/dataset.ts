@@ -2,6 +2,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { openDataset } from '../../data/index.js';
 import { datasetCsv } from '../../dataset/csv.js';
 import { readDatasetRows } from '../../dataset/files.js';
+import { renderSummaryMarkdown, summarizeDataset } from '../../dataset/summary.js';
 import { verifyDataset } from '../../dataset/verify.js';
 import { OptionError } from '../../errors.js';
 import { DATA_OPTIONS, preprocessFrom } from '../data-options.js';
@@ -20,13 +21,14 @@ export const ZOO_DATA = {
 export const dataset: Command = {
   name: 'dataset',
   summary: 'the published layer-importance data set: verify rows, export CSV',
-  usage: 'verify|csv [--dataset zoo/dataset] [--sample N] [--out file.csv]',
+  usage: 'verify|csv|summary [--dataset zoo/dataset] [--sample N] [--out file.csv]',
   details: [
     'safer dataset verify  re-measures a random sample of rows: each with its own seed must reproduce its accuracy',
     '                      exactly; stochastic rows are also run with a fresh seed, whose drop should fall in the',
     '                      95% prediction interval of the recorded seeds. Run from the repository root. The data',
     '                      defaults to what the zoo was measured on: the Fashion-MNIST test set scaled by 1/255.',
     'safer dataset csv     writes every row, with its layer\'s op, parameters and FLOPs, as one flat CSV.',
+    'safer dataset summary prints a Markdown table per model: base accuracy, layers, perturbations, rows, job seconds.',
   ].join('\n'),
   options: {
     ...DATA_OPTIONS,
@@ -48,7 +50,12 @@ export const dataset: Command = {
       io.out(`${rows.length} rows written to ${out}`);
       return;
     }
-    if (action !== 'verify') throw new OptionError(`"safer dataset" needs an action: verify or csv (got ${action === undefined ? 'none' : `"${action}"`})`);
+    if (action === 'summary') {
+      const models = summarizeDataset(rows);
+      io.out(options.flag('json') ? json(models) : renderSummaryMarkdown(models));
+      return;
+    }
+    if (action !== 'verify') throw new OptionError(`"safer dataset" needs an action: verify, csv or summary (got ${action === undefined ? 'none' : `"${action}"`})`);
     const progress = createProgress('verify');
     const labels = options.string('labels');
     const limit = options.number('limit');
