@@ -15,7 +15,6 @@ import { readFileSync } from 'node:fs';
 import { OptionError } from '../errors.js';
 import { requireLayers } from '../layers/discover.js';
 import type { Layer } from '../layers/layer.js';
-import { bytesPerElement, type DataType } from '../onnx/dtypes.js';
 import { withInitializerValues } from '../onnx/edit.js';
 import type { Model } from '../onnx/ir.js';
 import { applyPerturbation, createRng, type PerturbationSpec } from '../perturb/index.js';
@@ -26,6 +25,7 @@ import { probeShapes } from '../runtime/probe.js';
 import { defaultThreads, OrtRunner, type OrtTensor, type SessionOptions } from '../runtime/session.js';
 import { adaptiveBound, addPaired, emptyPaired, type AdaptiveOptions, type PairedState } from './adaptive.js';
 import { cutDownstream, type DownstreamCut, type ProbedShapes } from './cut.js';
+import { groupLayers, type LayerGroup } from './groups.js';
 import { computeFrontier, type FrontierBatch } from './frontier.js';
 import { planJobs, rngSeedFor, rowKey, type SweepJob } from './plan.js';
 import { ResultsFile } from './results-file.js';
@@ -225,39 +225,6 @@ function groupByLayer(jobs: readonly SweepJob[]): Map<Layer, SweepJob[]> {
     else map.set(job.layer, [job]);
   }
   return map;
-}
-
-type ShapeMap = ReadonlyMap<string, { type: string; dims: readonly number[] }>;
-
-interface LayerGroup {
-  layers: Layer[];
-  values: string[];
-  bytesPerSample: number;
-}
-
-/** Consecutive layers whose frontier values fit the memory bound together. */
-function groupLayers(layers: readonly Layer[], cuts: ReadonlyMap<Layer, DownstreamCut>, shapes1: ShapeMap, inputBytes: number, count: number, memoryBytes: number): LayerGroup[] {
-  const bytesOf = (name: string): number => {
-    const s = shapes1.get(name);
-    return s ? s.dims.reduce((a, b) => a * b, 1) * bytesPerElement(s.type as DataType) : inputBytes;
-  };
-  const groups: LayerGroup[] = [];
-  let current: LayerGroup = { layers: [], values: [], bytesPerSample: 0 };
-  for (const layer of layers) {
-    const names = (cuts.get(layer) as DownstreamCut).frontier.map((v) => v.name);
-    let fresh = names.filter((v) => !current.values.includes(v));
-    const extra = fresh.reduce((a, v) => a + bytesOf(v), 0);
-    if (current.layers.length > 0 && (current.bytesPerSample + extra) * count > memoryBytes) {
-      groups.push(current);
-      current = { layers: [], values: [], bytesPerSample: 0 };
-      fresh = names;
-    }
-    current.layers.push(layer);
-    current.values.push(...fresh);
-    current.bytesPerSample = current.values.reduce((a, v) => a + bytesOf(v), 0);
-  }
-  if (current.layers.length > 0) groups.push(current);
-  return groups;
 }
 
 interface JobContext {
