@@ -53,9 +53,13 @@ export interface SweepOptions {
   batchSize?: number;
   /** Bound on cached upstream activations, in bytes (default 2 GiB). */
   memoryBytes?: number;
-  /** onnxruntime intra-op threads per session (default: all cores / jobs). */
+  /** onnxruntime intra-op threads per job session (default: cores / jobs); base and frontier runs use all cores. */
   threads?: number;
-  /** Jobs evaluated concurrently, each in its own session (default 1). */
+  /**
+   * Jobs evaluated concurrently, each in its own session (default: one per core). On small
+   * per-layer graphs, one single-threaded session per core beats one session spread over all
+   * cores (measured in docs/benchmarks.md).
+   */
   jobs?: number;
   adaptive?: AdaptiveOptions;
   /** Exactly these jobs instead of layers × perturbations × seeds (perturbation texts must be among `perturbations`). */
@@ -138,8 +142,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   // Adaptive stopping needs images in random order, and checks after every (smaller) batch.
   const data = options.adaptive ? await shuffledInMemory(options.data, ADAPTIVE_ORDER_SEED, memoryBytes) : options.data;
   const batchSize = options.batchSize ?? (options.adaptive ? 250 : 500);
-  const jobsAtOnce = options.jobs ?? 1;
+  const jobsAtOnce = options.jobs ?? defaultThreads();
   const session: SessionOptions = { threads: options.threads ?? Math.max(1, Math.floor(defaultThreads() / jobsAtOnce)) };
+  const wholeMachine: SessionOptions = { threads: defaultThreads() };
   const io = classifierIO(model, options.modelPath);
   checkSampleShape(io.input, data.sampleShape, data.description, options.modelPath);
 
@@ -160,10 +165,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
     if (pending.length === 0) return { ...summary, seconds: (performance.now() - started) / 1000 };
 
     const baseStarted = performance.now();
-    const base = await evaluateBase(model, options.modelPath, data, batchSize, session);
+    const base = await evaluateBase(model, options.modelPath, data, batchSize, wholeMachine);
     const probed: ProbedShapes = { batch1: shapes1, batch2: await probeShapes(model, data.sampleShape, 2, options.modelPath), input: io.input };
     timing.base += (performance.now() - baseStarted) / 1000;
-    const context: JobContext = { io, base, session, batchSize, adaptive: options.adaptive, count: data.count, checks: Math.ceil(data.count / batchSize), timing };
+    const context: JobContext = { io, base, session, wholeMachine, batchSize, adaptive: options.adaptive, count: data.count, checks: Math.ceil(data.count / batchSize), timing };
     let finished = 0;
     const write = (job: SweepJob, totals: JobResult): void => {
       file.append(makeRow(job, totals, base, options, identity));
@@ -230,7 +235,9 @@ function groupByLayer(jobs: readonly SweepJob[]): Map<Layer, SweepJob[]> {
 interface JobContext {
   io: { input: { name: string }; logits: string };
   base: Base;
+  /** Options of the job sessions, and of the single-stream runs (frontier). */
   session: SessionOptions;
+  wholeMachine: SessionOptions;
   batchSize: number;
   adaptive: AdaptiveOptions | undefined;
   /** Images in the data set, and the number of adaptive checks (batches) over it. */
@@ -268,7 +275,7 @@ async function runGroup(
   const partial = new Map<SweepJob, JobResult>();
   for (const range of chunks) {
     const frontierStarted = performance.now();
-    const frontier = await computeFrontier(model, input, group.values, data, range, context.batchSize, context.session);
+    const frontier = await computeFrontier(model, input, group.values, data, range, context.batchSize, context.wholeMachine);
     context.timing.frontier += (performance.now() - frontierStarted) / 1000;
     for (const layer of group.layers) {
       const jobs = byLayer.get(layer) ?? [];

@@ -33,8 +33,8 @@ export const sweep: Command = {
     out: { kind: 'string', value: 'file', description: 'results file (JSON lines, appended)', defaultText: 'safer-sweep.jsonl' },
     batch: { kind: 'integer', value: 'B', description: 'images per onnxruntime run', defaultText: '500 (250 with --adaptive)' },
     memory: { kind: 'integer', value: 'MiB', description: 'bound on cached upstream activations', defaultText: '2048' },
-    threads: { kind: 'integer', value: 'T', description: 'onnxruntime threads per session', defaultText: 'cores / jobs' },
-    jobs: { kind: 'integer', value: 'J', description: 'perturbations evaluated concurrently, one session each', defaultText: '1' },
+    threads: { kind: 'integer', value: 'T', description: 'onnxruntime threads per job session', defaultText: 'cores / jobs' },
+    jobs: { kind: 'integer', value: 'J', description: 'perturbations evaluated concurrently, one session each', defaultText: 'one per core' },
     adaptive: { kind: 'number', value: 'pp', description: 'stop a perturbation early once its accuracy drop is known to ± this many percentage points' },
     confidence: { kind: 'number', value: 'c', description: 'confidence level of --adaptive intervals', defaultText: '0.95' },
     json: { kind: 'boolean', description: 'print a JSON summary instead of the table' },
@@ -52,6 +52,7 @@ export const sweep: Command = {
     const data = await openLabeledData(paths, options);
     const progress = createProgress('sweep');
     const threads = options.positiveInt('threads');
+    const jobs = options.positiveInt('jobs');
     const batch = options.positiveInt('batch');
     const layers = options.list('layers');
     const summary = await runSweep({
@@ -62,7 +63,7 @@ export const sweep: Command = {
       seeds: options.positiveInt('seeds', 5),
       out,
       memoryBytes: options.positiveInt('memory', 2048) * 2 ** 20,
-      jobs: options.positiveInt('jobs', 1),
+      ...(jobs !== undefined ? { jobs } : {}),
       version: VERSION,
       ...(layers ? { layers } : {}),
       ...(threads !== undefined ? { threads } : {}),
