@@ -41,10 +41,6 @@ def _s(v):
     return v.decode() if isinstance(v, bytes) else v
 
 
-def _safe(name):
-    return "p%d" % abs(hash(name)) if not name.replace("_", "").isalnum() else name
-
-
 class OnnxModule(nn.Module):
     def __init__(self, model, weights_override=None, dtype=torch.float32):
         super().__init__()
