@@ -56,9 +56,9 @@ export interface SweepOptions {
   /** onnxruntime intra-op threads per job session (default: cores / jobs); base and frontier runs use all cores. */
   threads?: number;
   /**
-   * Jobs evaluated concurrently, each in its own session (default: one per core). On small
-   * per-layer graphs, one single-threaded session per core beats one session spread over all
-   * cores (measured in docs/benchmarks.md).
+   * Jobs in flight at once, each in its own session (default 1). onnxruntime-node runs a session
+   * synchronously on the JavaScript thread, so more than one only interleaves jobs; it does not
+   * run them in parallel.
    */
   jobs?: number;
   adaptive?: AdaptiveOptions;
@@ -142,7 +142,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   // Adaptive stopping needs images in random order, and checks after every (smaller) batch.
   const data = options.adaptive ? await shuffledInMemory(options.data, ADAPTIVE_ORDER_SEED, memoryBytes) : options.data;
   const batchSize = options.batchSize ?? (options.adaptive ? 250 : 500);
-  const jobsAtOnce = options.jobs ?? defaultThreads();
+  const jobsAtOnce = options.jobs ?? 1;
   const session: SessionOptions = { threads: options.threads ?? Math.max(1, Math.floor(defaultThreads() / jobsAtOnce)) };
   const wholeMachine: SessionOptions = { threads: defaultThreads() };
   const io = classifierIO(model, options.modelPath);

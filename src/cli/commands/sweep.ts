@@ -34,7 +34,7 @@ export const sweep: Command = {
     batch: { kind: 'integer', value: 'B', description: 'images per onnxruntime run', defaultText: '500 (250 with --adaptive)' },
     memory: { kind: 'integer', value: 'MiB', description: 'bound on cached upstream activations', defaultText: '2048' },
     threads: { kind: 'integer', value: 'T', description: 'onnxruntime threads per job session', defaultText: 'cores / jobs' },
-    jobs: { kind: 'integer', value: 'J', description: 'perturbations evaluated concurrently, one session each', defaultText: 'one per core' },
+    jobs: { kind: 'integer', value: 'J', description: 'jobs in flight at once (interleaved on one thread: onnxruntime-node runs sessions synchronously)', defaultText: '1' },
     adaptive: { kind: 'number', value: 'pp', description: 'stop a perturbation early once its accuracy drop is known to ± this many percentage points' },
     confidence: { kind: 'number', value: 'c', description: 'confidence level of --adaptive intervals', defaultText: '0.95' },
     json: { kind: 'boolean', description: 'print a JSON summary instead of the table' },
