@@ -47,6 +47,24 @@ export function renderBenchMarkdown(table: BenchTable): string {
     '',
   );
 
+  if (table.recommendations.length > 0) {
+    out.push(
+      '## Recommendation',
+      '',
+      `Per column, the cheapest criterion whose mean ρ is within ${table.recommendation_tolerance} of the best one's ` +
+        '(criteria scored on every model compete; the random floor does not; costs under the cost floor count as equal).',
+      '',
+    );
+    const rows = table.recommendations.map((r) => [
+      r.perturbation,
+      r.criterion,
+      formatSeconds(r.seconds),
+      formatEstimate(r.spearman),
+      r.best.criterion === r.criterion ? '(itself)' : `${r.best.criterion}: ${formatEstimate(r.best.spearman)}, ${formatSeconds(r.best.seconds)}`,
+    ]);
+    out.push(markdownTable(['column', 'recommended', 'cost', 'Spearman ρ', 'best ρ, at its cost'], rows, ['l', 'l', 'r', 'r', 'l']), '');
+  }
+
   if (table.columns.length > 0) {
     out.push('## Spearman ρ overview', '');
     const cellAt = new Map(table.cells.map((c) => [`${c.criterion}\0${c.perturbation}`, c]));

@@ -11,6 +11,7 @@
 import { PERTURBATION_KINDS } from '../perturb/index.js';
 import { BOOTSTRAP_DEFAULTS, bootstrapMean, type BootstrapOptions, type Estimate } from './bootstrap.js';
 import { rankAgreement, type RankAgreement } from './rank-metrics.js';
+import { recommend, RECOMMENDATION_TOLERANCE, type Recommendation } from './recommend.js';
 import type { CriterionScores, ModelScores } from './scores.js';
 import { perturbationFamily, type TruthSet } from './truth.js';
 
@@ -96,6 +97,9 @@ export interface BenchTable {
   cells: BenchCell[];
   /** Per column, the criteria not dominated in (seconds, mean ρ), by increasing cost. */
   frontier: { perturbation: string; points: FrontierPoint[] }[];
+  /** Per column, the cheapest criterion within `recommendation_tolerance` of the best mean ρ (see recommend.ts). */
+  recommendations: Recommendation[];
+  recommendation_tolerance: number;
   rows: ModelRow[];
   notes: string[];
 }
@@ -175,7 +179,13 @@ export function buildBenchTable(truth: TruthSet, scoreFiles: readonly ModelScore
   }
   const costFloor = options.costFloor ?? 0.01;
   const frontier = columns.map((column) => ({ perturbation: column, points: frontierOf(cells.filter((cell) => cell.perturbation === column), costFloor) }));
-  return { version: 1, by, top_k_fraction: topKFraction, cost_floor: costFloor, bootstrap, models: modelsOut, columns, criteria, cells, frontier, rows, notes };
+  const recommendations = columns
+    .map((column) => recommend(cells.filter((cell) => cell.perturbation === column), criteria, costFloor))
+    .filter((r): r is Recommendation => r !== null);
+  return {
+    version: 1, by, top_k_fraction: topKFraction, cost_floor: costFloor, bootstrap, models: modelsOut, columns, criteria, cells, frontier,
+    recommendations, recommendation_tolerance: RECOMMENDATION_TOLERANCE, rows, notes,
+  };
 }
 
 type Scored = CriterionScores & { file: string };

@@ -1,0 +1,52 @@
+/**
+ * Which criterion to use for a perturbation family: the cheapest criterion whose mean Spearman ρ
+ * over the models is within `tolerance` (default 0.05) of the best one's. Only criteria scored on
+ * every model of the column compete, and the seeded random floor never does. Costs below the
+ * cost floor count as equal; among equal costs the higher ρ wins, then the name.
+ */
+import type { Estimate } from './bootstrap.js';
+import type { BenchCell, BenchCriterion } from './table.js';
+
+export const RECOMMENDATION_TOLERANCE = 0.05;
+
+export interface Recommendation {
+  /** Column key: a perturbation family (or one perturbation level). */
+  perturbation: string;
+  criterion: string;
+  seconds: number;
+  spearman: Estimate;
+  /** The criterion with the highest mean ρ in the column (may be the recommended one). */
+  best: { criterion: string; seconds: number; spearman: Estimate };
+  /** Criteria that competed: defined ρ and cost, scored on every model of the column. */
+  candidates: number;
+}
+
+type Ranked = BenchCell & { seconds: number; spearman: Estimate };
+
+export function recommend(
+  cells: readonly BenchCell[],
+  criteria: readonly BenchCriterion[],
+  costFloor: number,
+  tolerance = RECOMMENDATION_TOLERANCE,
+): Recommendation | null {
+  const family = new Map(criteria.map((c) => [c.name, c.family]));
+  const models = Math.max(0, ...cells.map((c) => c.models));
+  const candidates = cells.filter(
+    (c): c is Ranked => c.spearman !== null && c.seconds !== null && c.models === models && family.get(c.criterion) !== 'random',
+  );
+  if (candidates.length === 0) return null;
+  const byRho = (a: Ranked, b: Ranked): number => b.spearman.mean - a.spearman.mean || a.criterion.localeCompare(b.criterion);
+  const best = [...candidates].sort(byRho)[0] as Ranked;
+  const cost = (c: Ranked): number => Math.max(c.seconds, costFloor);
+  const pick = candidates
+    .filter((c) => c.spearman.mean >= best.spearman.mean - tolerance)
+    .sort((a, b) => cost(a) - cost(b) || byRho(a, b))[0] as Ranked;
+  return {
+    perturbation: pick.perturbation,
+    criterion: pick.criterion,
+    seconds: pick.seconds,
+    spearman: pick.spearman,
+    best: { criterion: best.criterion, seconds: best.seconds, spearman: best.spearman },
+    candidates: candidates.length,
+  };
+}
