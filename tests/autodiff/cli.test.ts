@@ -1,7 +1,11 @@
 /** `safer grad` end to end (built dist/), on the bundled model and subset. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { discoverLayers } from '../../src/layers/discover.js';
-import { loadModel } from '../../src/onnx/model.js';
+import type { ValueInfo } from '../../src/onnx/ir.js';
+import { loadModel, saveModel } from '../../src/onnx/model.js';
 import { BUNDLED, jsonOf, safer } from '../helpers/cli.js';
 
 interface GradJson { loss: number; count: number; gradients: { name: string; shape: number[]; norm: number }[] }
@@ -37,5 +41,25 @@ describe('safer grad', () => {
     const r = safer(['grad', '--limit', '0']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toMatch(/^error: --limit must be a positive integer/);
+  });
+});
+
+describe('safer grad on a model exported with a fixed batch size', () => {
+  it('runs batches of that size and gives the mean loss and gradients of one big batch', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'safer-grad-fixed-'));
+    try {
+      const model = loadModel(BUNDLED.model);
+      const batchOfOne = (v: ValueInfo): ValueInfo => ({ ...v, shape: v.shape ? [1, ...v.shape.slice(1)] : v.shape });
+      const path = join(dir, 'fixed.onnx');
+      saveModel({ ...model, graph: { ...model.graph, inputs: model.graph.inputs.map(batchOfOne), outputs: model.graph.outputs.map(batchOfOne) } }, path);
+      const data = ['--data', BUNDLED.images, '--labels', BUNDLED.labels, '--limit', '6', '--json'];
+      const g = jsonOf<GradJson>(safer(['grad', path, ...data]));
+      const reference = jsonOf<GradJson>(safer(['grad', BUNDLED.model, ...data]));
+      expect(g.count).toBe(6);
+      expect(Math.abs(g.loss - reference.loss) / reference.loss).toBeLessThan(1e-5);
+      g.gradients.forEach((x, i) => expect(Math.abs(x.norm - (reference.gradients[i]?.norm ?? NaN)) / x.norm, x.name).toBeLessThan(1e-4));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
