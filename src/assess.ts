@@ -14,6 +14,7 @@ import { requireLayers } from './layers/discover.js';
 import type { Layer } from './layers/layer.js';
 import { loadModel } from './onnx/model.js';
 import type { PerturbationSpec } from './perturb/index.js';
+import { freeBatchAxis } from './runtime/free-batch.js';
 import { probeShapes } from './runtime/probe.js';
 import { runSweep, type SweepSummary } from './sweep/run.js';
 import { readSweepRows, tabulate, type DropCell } from './sweep/summary.js';
@@ -81,7 +82,7 @@ export async function assessModel(options: AssessOptions): Promise<AssessReport>
     report: join(options.outDir, 'report.md'),
     json: join(options.outDir, 'report.json'),
   };
-  const model = loadModel(options.modelPath);
+  const { model } = await freeBatchAxis(loadModel(options.modelPath), options.data.sampleShape, options.modelPath);
   const summary = await runSweep({
     model,
     modelPath: options.modelPath,

@@ -1,6 +1,7 @@
 /** The `eval` job: accuracy and loss of a model file on a data set. */
 import { loadModel } from './onnx/model.js';
 import { evaluateModel, type LabeledBatches } from './runtime/evaluate.js';
+import { freeBatchAxis } from './runtime/free-batch.js';
 import { finiteOrNull } from './runtime/metrics.js';
 
 export interface EvalSummary {
@@ -18,7 +19,7 @@ export async function evaluateFile(
   data: LabeledBatches,
   options: { batchSize?: number; threads?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<EvalSummary> {
-  const model = loadModel(path);
+  const { model } = await freeBatchAxis(loadModel(path), data.sampleShape, path);
   const r = await evaluateModel(model, data, { ...options, source: path });
   return {
     accuracy: r.accuracy,

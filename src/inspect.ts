@@ -1,9 +1,11 @@
 /** The `inspect` job: a model's weight layers with their sizes and costs. */
+import { ModelError } from './errors.js';
 import { requireLayers } from './layers/discover.js';
 import type { Layer } from './layers/layer.js';
 import { loadModel } from './onnx/model.js';
 import { defaultOpset } from './onnx/ir.js';
 import { classifierIO, formatShape } from './runtime/classifier.js';
+import { freeBatchAxis } from './runtime/free-batch.js';
 import { probeShapes, staticSampleShape } from './runtime/probe.js';
 
 export interface InspectReport {
@@ -18,10 +20,12 @@ export interface InspectReport {
 
 /** Loads a model and lists its weight layers (FLOPs from one probe run at batch size 1). */
 export async function inspectModel(path: string, options: { sampleShape?: readonly number[] } = {}): Promise<InspectReport> {
-  const model = loadModel(path);
-  const io = classifierIO(model, path);
-  const sampleShape = options.sampleShape ?? staticSampleShape(model);
-  const shapes = sampleShape ? await probeShapes(model, sampleShape, 1, path) : undefined;
+  const file = loadModel(path);
+  const io = classifierIO(file, path);
+  const sampleShape = options.sampleShape ?? staticSampleShape(file);
+  // FLOPs per sample need a probe at batch size 1, which a fixed batch size the graph does not depend on allows.
+  const model = sampleShape ? (await freeBatchAxis(file, sampleShape, path)).model : file;
+  const shapes = sampleShape ? await probeShapes(model, sampleShape, 1, path).catch(unknownIfFixedBatch) : undefined;
   const layers = requireLayers(model, shapes, path);
   const flops = layers.every((l) => l.flops !== null) ? layers.reduce((a, l) => a + (l.flops ?? 0), 0) : null;
   return {
@@ -32,4 +36,10 @@ export async function inspectModel(path: string, options: { sampleShape?: readon
     params: layers.reduce((a, l) => a + l.params, 0),
     flops,
   };
+}
+
+/** A graph that only runs at a fixed batch size other than 1 has no per-sample probe: its FLOPs stay unknown. */
+function unknownIfFixedBatch(e: unknown): undefined {
+  if (e instanceof ModelError && e.message.includes('takes batches of exactly')) return undefined;
+  throw e;
 }

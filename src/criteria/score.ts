@@ -15,6 +15,7 @@ import { ModelLoadError, OptionError, SaferError } from '../errors.js';
 import { requireLayers } from '../layers/discover.js';
 import { loadModel } from '../onnx/model.js';
 import type { Model } from '../onnx/ir.js';
+import { freeBatchAxis } from '../runtime/free-batch.js';
 import { ScoringSession, SCORING_DEFAULTS, type ScoringOptions } from './context.js';
 import type { Cost } from './cost.js';
 import { outputOf, type CriterionFamily, type CriterionOutput } from './criterion.js';
@@ -131,8 +132,9 @@ export async function scoreModelFile(
   instances: readonly CriterionInstance[],
   options: Omit<ScoringOptions, 'data' | 'source'> & ScoreProgress & { data?: Dataset } = {},
 ): Promise<ScoreReport> {
-  const model = loadModel(path);
   const { data, ...rest } = options;
+  const loaded = loadModel(path);
+  const { model } = data ? await freeBatchAxis(loaded, data.sampleShape, path) : { model: loaded };
   const result = await scoreModel(model, instances, { ...rest, ...(data ? { data } : {}), source: path });
   return {
     version: SCORE_REPORT_VERSION,

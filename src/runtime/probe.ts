@@ -25,6 +25,13 @@ export function staticSampleShape(model: Model): number[] | undefined {
 /** Runs the model once on deterministic pseudo-random input of `batch` samples. */
 export async function probeShapes(model: Model, sampleShape: readonly number[], batch = 1, source = 'model'): Promise<Map<string, ValueShape>> {
   const io = classifierIO(model, source);
+  const declared = io.input.shape?.[0];
+  if (typeof declared === 'number' && declared > 0 && declared !== batch) {
+    throw new ModelError(
+      `${source}: takes batches of exactly ${declared} images and its graph depends on that size; ` +
+        're-export it with a dynamic batch axis (torch.onnx.export(..., dynamic_axes={"<input>": {0: "batch"}}))',
+    );
+  }
   const values = new Set<string>();
   for (const node of model.graph.nodes) for (const out of node.outputs) if (out !== '') values.add(out);
   const probeModel = withOutputs(model, [...values].map((name) => ({ name, elemType: 0, shape: undefined })));

@@ -13,6 +13,8 @@ export interface SessionOptions {
   threads?: number;
   /** onnxruntime graph optimisation level; default 'all'. */
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Keep onnxruntime's own error log quiet: for runs that are expected to fail and are handled. */
+  quiet?: boolean;
 }
 
 export type OrtTensor = ort.Tensor;
@@ -41,6 +43,7 @@ export class OrtRunner {
         interOpNumThreads: 1,
         executionMode: 'sequential',
         graphOptimizationLevel: options.optimization ?? 'all',
+        ...(options.quiet ? { logSeverityLevel: 4 as const } : {}),
       });
       return new OrtRunner(session, label);
     } catch (e) {

@@ -3,6 +3,7 @@ import { OptionError } from '../../errors.js';
 import { requireLayers } from '../../layers/discover.js';
 import { loadModel } from '../../onnx/model.js';
 import { classifierIO } from '../../runtime/classifier.js';
+import { freeBatchAxis } from '../../runtime/free-batch.js';
 import { DATA_OPTIONS, MODEL_DATA_USAGE, openLabeledData, resolveModelAndData } from '../data-options.js';
 import { json, renderTable } from '../format.js';
 import type { Command } from '../command.js';
@@ -28,7 +29,7 @@ export const grad: Command = {
     const paths = resolveModelAndData(options, 'grad');
     const limit = options.positiveInt('limit', DEFAULT_LIMIT);
     const data = await openLabeledData(paths, options);
-    const model = loadModel(paths.model);
+    const model = (await freeBatchAxis(loadModel(paths.model), data.sampleShape, paths.model)).model;
     const layers = requireLayers(model, undefined, paths.model);
     const fixed = classifierIO(model, paths.model).input.shape?.[0];
     // A model exported with a fixed batch size runs in chunks of exactly that size; the mean over

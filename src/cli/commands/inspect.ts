@@ -35,6 +35,10 @@ export const inspect: Command = {
     io.out(`${model}: ${report.layers.length} weight layers, ${formatCount(report.params)} parameters, ` +
       `${formatCount(report.flops)} FLOPs per sample (opset ${report.opset}, input ${report.input})`);
     io.out(renderTable(['>#', 'layer', 'op', 'weight shape', '>params', '>FLOPs', '>ch.axis', 'bias'], rows));
-    if (report.flops === null) io.out('FLOPs unknown: the input has symbolic dims; pass --input-shape C,H,W');
+    if (report.flops === null) {
+      io.out(/^\S+ \[\d+,/.test(report.input)
+        ? 'FLOPs unknown: the graph only runs at its fixed batch size, so no single sample can be probed'
+        : 'FLOPs unknown: the input has symbolic dims; pass --input-shape C,H,W');
+    }
   },
 };

@@ -1,0 +1,101 @@
+/** Models exported with a fixed batch size: lifted when the graph allows it, run at that size when not. */
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDataset } from '../../src/data/index.js';
+import { loadModel, saveModel } from '../../src/onnx/model.js';
+import type { Model, ValueInfo } from '../../src/onnx/ir.js';
+import { parsePerturbationList } from '../../src/perturb/index.js';
+import { evaluateModel } from '../../src/runtime/evaluate.js';
+import { freeBatchAxis } from '../../src/runtime/free-batch.js';
+import { runSweep, type SweepRow } from '../../src/sweep/run.js';
+import { makeTmp, writeNpy } from '../data/helpers.js';
+import { BUNDLED } from '../helpers/cli.js';
+import { floatInit, floatValue, int, int64Init, makeModel, node, tinyMlp } from '../helpers/models.js';
+
+const tmp = makeTmp();
+afterAll(() => tmp.cleanup());
+
+const withBatch = (model: Model, batch: number): Model => {
+  const fix = (v: ValueInfo): ValueInfo => ({ ...v, shape: v.shape ? [batch, ...v.shape.slice(1)] : v.shape });
+  return { ...model, graph: { ...model.graph, inputs: model.graph.inputs.map(fix), outputs: model.graph.outputs.map(fix) } };
+};
+
+/** tinyMlp's function, but the input goes through a Reshape to [batch, 4] first: the graph depends on the batch size. */
+function bakedMlp(batch: number): Model {
+  const mlp = tinyMlp();
+  return makeModel({
+    nodes: [node('Reshape', ['x', 'shape'], ['x2'], {}, 'baked'), ...mlp.graph.nodes.map((n) => (n.name === 'fc1' ? { ...n, inputs: ['x2', 'W', 'b'] } : n))],
+    initializers: [...mlp.graph.initializers.values(), int64Init('shape', [batch, 4])],
+    inputs: [floatValue('x', [batch, 4])],
+    outputs: [floatValue('logits', [batch, 2])],
+  });
+}
+
+describe('freeBatchAxis', () => {
+  it('lifts a fixed batch size the graph does not depend on, and evaluation is unchanged', async () => {
+    const bundled = loadModel(BUNDLED.model);
+    const r = await freeBatchAxis(withBatch(bundled, 1), [1, 28, 28], 'fixed');
+    expect(r.freed).toBe(true);
+    expect(r.declared).toBe(1);
+    expect(r.model.graph.inputs[0]?.shape?.[0]).toBe('N');
+    const data = await openDataset({ data: BUNDLED.images, labels: BUNDLED.labels, limit: 300 });
+    const freed = await evaluateModel(r.model, data, { batchSize: 128 });
+    const original = await evaluateModel(bundled, data, { batchSize: 128 });
+    expect(freed.correct).toBe(original.correct);
+    expect(freed.loss).toBeCloseTo(original.loss, 5);
+  });
+
+  it('keeps a graph that bakes the batch size in, with the reason', async () => {
+    const r = await freeBatchAxis(bakedMlp(1), [4], 'baked');
+    expect(r.freed).toBe(false);
+    expect(r.declared).toBe(1);
+    expect(r.reason).toMatch(/cannot run at another batch size/);
+    expect(r.model.graph.inputs[0]?.shape?.[0]).toBe(1);
+  });
+
+  it('keeps a graph whose output does not follow the batch (a mean over the batch axis)', async () => {
+    const model = makeModel({
+      nodes: [node('Gemm', ['x', 'W'], ['h'], { transB: int(1) }), node('ReduceMean', ['h'], ['logits'], { axes: { type: 'ints', value: [0] }, keepdims: int(1) })],
+      initializers: [floatInit('W', [2, 4])],
+      inputs: [floatValue('x', [2, 4])],
+      outputs: [floatValue('logits', [1, 2])],
+    });
+    const r = await freeBatchAxis(model, [4], 'mean');
+    expect(r.freed).toBe(false);
+    expect(r.declared).toBe(2);
+  });
+
+  it('leaves a model with a symbolic batch axis alone', async () => {
+    const model = tinyMlp();
+    const r = await freeBatchAxis(model, [4], 'dynamic');
+    expect(r).toEqual({ model, freed: false });
+  });
+});
+
+describe('sweep of a model with a fixed batch size', () => {
+  const samples = 37;
+  const images = writeNpy(tmp.path('x.npy'), '<f4', [samples, 4], Array.from({ length: samples * 4 }, (_, i) => Math.cos(i * 0.7)));
+  const labels = writeNpy(tmp.path('y.npy'), '<i8', [samples], Array.from({ length: samples }, (_, i) => (i * 7) % 2));
+  const rowsOf = async (model: Model, name: string): Promise<SweepRow[]> => {
+    const modelPath = tmp.path(`${name}.onnx`);
+    saveModel(model, modelPath);
+    const out = tmp.path(`${name}.jsonl`);
+    const data = await openDataset({ data: images, labels });
+    await runSweep({ model, modelPath, data, perturbations: parsePerturbationList('prune:0.5,noise:0.5'), seeds: 2, out, version: 'test' });
+    return readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SweepRow);
+  };
+
+  it.each([
+    ['a graph that depends on batch 1 (run one sample at a time)', bakedMlp(1)],
+    ['a graph that does not (lifted)', withBatch(tinyMlp(), 1)],
+  ])('gives the rows of the same model with a dynamic batch: %s', async (_, fixed) => {
+    const want = await rowsOf(tinyMlp(), `dynamic-${Math.random().toString(36).slice(2)}`);
+    const got = await rowsOf(fixed, `fixed-${Math.random().toString(36).slice(2)}`);
+    expect(got.map((r) => [r.layer, r.perturbation, r.seed, r.correct, r.count])).toEqual(want.map((r) => [r.layer, r.perturbation, r.seed, r.correct, r.count]));
+    got.forEach((r, i) => expect(r.loss).toBeCloseTo(want[i]?.loss as number, 5));
+  });
+
+  it('explains how to re-export a graph that depends on a batch size other than 1', async () => {
+    await expect(rowsOf(bakedMlp(4), 'baked4')).rejects.toThrow(/takes batches of exactly 4 images.*dynamic_axes/);
+  });
+});
