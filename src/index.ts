@@ -16,6 +16,7 @@ export type { Layer, LayerOp } from './layers/layer.js';
 export { openDataset, DataError, type Dataset, type Batch, type Preprocess, type OpenDatasetOptions } from './data/index.js';
 export { evaluateModel, Evaluator, type EvaluateOptions, type EvaluationResult } from './runtime/evaluate.js';
 export { probeShapes } from './runtime/probe.js';
+export { freeBatchAxis, type FreedBatch } from './runtime/free-batch.js';
 export { inspectModel, type InspectReport } from './inspect.js';
 export * from './perturb/index.js';
 export { GradientRunner, buildGradientGraph, prepareClassifier, GRAD_RULES, type GradientResult, type GradientRunnerOptions } from './autodiff/index.js';
