@@ -83,8 +83,10 @@ export function renderAssessText(r: AssessReport): string {
   return [
     `${r.model} on ${r.images} images: base accuracy ${pp(r.baseAccuracy)}%`,
     `accuracy drop in percentage points when one layer alone is perturbed (±: std over seeds); harmless ≤ ${pp(r.tolerance)} pp`,
+    'compression: "compress" if every pruning/quantization drop is harmless, else "keep" (full precision); ' +
+      'faults: "PROTECT" if a bit-flip or noise drop is not harmless',
     '',
-    renderTable(['>#', 'layer', 'op', '>params', ...r.perturbations.map((p) => `>${p}`), 'verdict', ''], rows),
+    renderTable(['>#', 'layer', 'op', '>params', ...r.perturbations.map((p) => `>${p}`), 'compression', 'faults'], rows),
     '',
     `criterion that best ranked the layers like the measurement, per perturbation (Spearman ρ over ${r.layers.length} layers):`,
     ...best,
