@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Scores every criterion on every zoo model (calibration: the first 256 Fashion-MNIST TRAINING images,
-# so that no criterion sees the test images the ground truth was measured on), then ranks the criteria
-# against the data set in zoo/dataset. Writes zoo/scores/<model>.json and bench/out/criteria-benchmark.md.
+# The criteria benchmark behind docs/benchmark.md. Scores every criterion on every zoo model
+# (calibration: the first 256 Fashion-MNIST TRAINING images, so that no criterion sees the test images
+# the ground truth was measured on), then ranks the criteria against the data set in zoo/dataset.
+# Writes zoo/scores/<model>.json (skipped when it exists), docs/benchmark-results.md (the table, with the
+# recommendation per perturbation family) and bench/out/criteria-benchmark.json.
 # Usage: bash bench/criteria-benchmark.sh [model ...]      (default: every model with a data set file)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +28,6 @@ for m in $models; do
   truth="$truth${truth:+,}zoo/dataset/$m.jsonl"
   scores="$scores${scores:+,}$out"
 done
-node dist/cli/main.js bench --truth "$truth" --scores "$scores" > bench/out/criteria-benchmark.md
-node dist/cli/main.js bench --truth "$truth" --scores "$scores" --json > bench/out/criteria-benchmark.json
-echo "wrote bench/out/criteria-benchmark.md"
+node dist/cli/main.js bench --truth "$truth" --scores "$scores" --out docs/benchmark-results.md > /dev/null
+node dist/cli/main.js bench --truth "$truth" --scores "$scores" --json --out bench/out/criteria-benchmark.json > /dev/null
+echo "wrote docs/benchmark-results.md and bench/out/criteria-benchmark.json"
