@@ -6,6 +6,7 @@
 import { OptionError } from '../errors.js';
 import { formatPerturbation, parsePerturbation, PerturbationSyntaxError, type PerturbationSpec } from '../perturb/index.js';
 import { CRITERION_FAMILIES, type Criterion, type CriterionFamily } from './criterion.js';
+import { RECOMMENDED } from './recommended.js';
 import depth from './depth.js';
 import edgeProximity from './edge-proximity.js';
 import fisher from './fisher.js';
@@ -62,13 +63,10 @@ export const CRITERIA: readonly Criterion[] = [
 ];
 
 /**
- * What `safer score` computes when --criteria is not given, also named by "default": every criterion
- * that costs at most a few passes over the calibration batch (all but the Hutchinson and
- * integrated-gradients ones). A placeholder until the benchmark's recommendation replaces it.
+ * What `safer score` computes when --criteria is not given, also named by "default": the criteria the
+ * benchmark recommends, one per perturbation family (RECOMMENDED), each once.
  */
-export const DEFAULT_CRITERIA: readonly string[] = CRITERIA.map((c) => c.id).filter(
-  (id) => !['hutchinson-trace', 'hawq-v2', 'integrated-gradients-perturbation', 'integrated-gradients-removal'].includes(id),
-);
+export const DEFAULT_CRITERIA: readonly string[] = [...new Set(Object.values(RECOMMENDED))];
 
 /** One criterion with its parameter chosen. */
 export interface CriterionInstance {
@@ -132,5 +130,6 @@ export function resolveCriteria(items: readonly string[]): CriterionInstance[] {
   return out;
 }
 
+export { RECOMMENDED } from './recommended.js';
 export { defineCriterion, CRITERION_FAMILIES, type Criterion, type CriterionFamily, type CriterionNeeds, type CriterionOutput } from './criterion.js';
 export { CriterionContext, ScoringSession, SCORING_DEFAULTS, type CalibrationBatch, type ScoringOptions } from './context.js';

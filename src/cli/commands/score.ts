@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { CRITERIA, CRITERION_FAMILIES, DEFAULT_CRITERIA, resolveCriteria, SCORING_DEFAULTS } from '../../criteria/index.js';
+import { CRITERIA, CRITERION_FAMILIES, RECOMMENDED, resolveCriteria, SCORING_DEFAULTS } from '../../criteria/index.js';
 import { scoreModelFile, type ScoreReport } from '../../criteria/score.js';
 import { formatSeconds } from '../../bench/render.js';
 import type { Dataset } from '../../data/index.js';
@@ -20,7 +20,7 @@ export const score: Command = {
     'docs/criteria/<id>.md. The JSON report is what "safer bench" reads.',
   options: {
     ...DATA_OPTIONS,
-    criteria: { kind: 'list', value: 'name,..', description: 'criteria to compute', defaultText: `"default", the ${DEFAULT_CRITERIA.length} criteria that cost at most a few passes over the calibration images` },
+    criteria: { kind: 'list', value: 'name,..', description: 'criteria to compute', defaultText: `"default": the benchmark's recommendation per perturbation family (docs/benchmark.md): ${Object.entries(RECOMMENDED).map(([f, c]) => `${f} ${c}`).join(', ')}` },
     calibration: { kind: 'integer', value: 'N', description: 'calibration images for data-driven criteria', defaultText: String(SCORING_DEFAULTS.calibration) },
     seed: { kind: 'integer', value: 'S', description: 'seed of every random choice', defaultText: String(SCORING_DEFAULTS.seed) },
     'gradient-batch': { kind: 'integer', value: 'B', description: 'mini-batch size of the Fisher estimates (fisher, fisher-obd, ggn-trace, hawq-v2-ggn)', defaultText: String(SCORING_DEFAULTS.gradientBatch) },
