@@ -1,13 +1,17 @@
 /**
  * Which criterion to use for a perturbation family: the cheapest criterion whose mean Spearman ρ
  * over the models is within `tolerance` (default 0.05) of the best one's. Only criteria scored on
- * every model of the column compete, and the seeded random floor never does. Costs below the
- * cost floor count as equal; among equal costs the higher ρ wins, then the name.
+ * every model of the column compete, and the seeded random floor never does. Costs count as equal
+ * when both are below the cost floor or within COST_RATIO (1.25×) of the cheapest eligible one —
+ * differences that small are timing noise (two criteria doing the same passes) — and among equal
+ * costs the higher ρ wins, then the name.
  */
 import type { Estimate } from './bootstrap.js';
 import type { BenchCell, BenchCriterion } from './table.js';
 
 export const RECOMMENDATION_TOLERANCE = 0.05;
+/** Costs within this factor of the cheapest eligible criterion's count as equal. */
+export const COST_RATIO = 1.25;
 
 export interface Recommendation {
   /** Column key: a perturbation family (or one perturbation level). */
@@ -38,9 +42,9 @@ export function recommend(
   const byRho = (a: Ranked, b: Ranked): number => b.spearman.mean - a.spearman.mean || a.criterion.localeCompare(b.criterion);
   const best = [...candidates].sort(byRho)[0] as Ranked;
   const cost = (c: Ranked): number => Math.max(c.seconds, costFloor);
-  const pick = candidates
-    .filter((c) => c.spearman.mean >= best.spearman.mean - tolerance)
-    .sort((a, b) => cost(a) - cost(b) || byRho(a, b))[0] as Ranked;
+  const eligible = candidates.filter((c) => c.spearman.mean >= best.spearman.mean - tolerance);
+  const cheapest = Math.min(...eligible.map(cost));
+  const pick = eligible.filter((c) => cost(c) <= cheapest * COST_RATIO).sort(byRho)[0] as Ranked;
   return {
     perturbation: pick.perturbation,
     criterion: pick.criterion,

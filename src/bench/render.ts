@@ -1,5 +1,6 @@
 /** Markdown rendering of a BenchTable. JSON is the table itself. */
 import type { Estimate } from './bootstrap.js';
+import { COST_RATIO } from './recommend.js';
 import type { BenchCell, BenchTable } from './table.js';
 
 export function formatSeconds(s: number | null): string {
@@ -52,7 +53,8 @@ export function renderBenchMarkdown(table: BenchTable): string {
       '## Recommendation',
       '',
       `Per column, the cheapest criterion whose mean ρ is within ${table.recommendation_tolerance} of the best one's ` +
-        '(criteria scored on every model compete; the random floor does not; costs under the cost floor count as equal).',
+        '(criteria scored on every model compete; the random floor does not; costs under the cost floor, or within ' +
+        `${COST_RATIO}× of the cheapest eligible criterion's, count as equal, and then the higher ρ wins).`,
       '',
     );
     const rows = table.recommendations.map((r) => [

@@ -30,6 +30,11 @@ describe('recommend', () => {
     expect(recommend([cell('far-free', 0.0001, 0.78), cell('lucky', 0.009, 0.8)], criteria, 0)?.criterion).toBe('far-free');
   });
 
+  it('counts costs within 1.25× of the cheapest eligible one as equal (timing noise), and takes the higher ρ', () => {
+    expect(recommend([cell('close-cheap', 3.93, 0.39), cell('best', 3.95, 0.42)], criteria, 0.01)?.criterion).toBe('best');
+    expect(recommend([cell('close-cheap', 3.0, 0.39), cell('best', 3.95, 0.42)], criteria, 0.01)?.criterion).toBe('close-cheap');
+  });
+
   it('gives nothing when no criterion has a defined ρ and cost', () => {
     expect(recommend([cell('undefined', null, 0.5), cell('best', 1, null)], criteria, 0.01)).toBeNull();
     expect(recommend([], criteria, 0.01)).toBeNull();
