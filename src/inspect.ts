@@ -1,5 +1,4 @@
 /** The `inspect` job: a model's weight layers with their sizes and costs. */
-import { ModelError } from './errors.js';
 import { requireLayers } from './layers/discover.js';
 import type { Layer } from './layers/layer.js';
 import { loadModel } from './onnx/model.js';
@@ -25,7 +24,10 @@ export async function inspectModel(path: string, options: { sampleShape?: readon
   const sampleShape = options.sampleShape ?? staticSampleShape(file);
   // FLOPs per sample need a probe at batch size 1, which a fixed batch size the graph does not depend on allows.
   const model = sampleShape ? (await freeBatchAxis(file, sampleShape, path)).model : file;
-  const shapes = sampleShape ? await probeShapes(model, sampleShape, 1, path).catch(unknownIfFixedBatch) : undefined;
+  // A graph that only runs at a fixed batch size other than 1 has no per-sample probe: its FLOPs stay unknown.
+  const fixed = classifierIO(model, path).input.shape?.[0];
+  const probeable = sampleShape !== undefined && (typeof fixed !== 'number' || fixed <= 0 || fixed === 1);
+  const shapes = probeable ? await probeShapes(model, sampleShape, 1, path) : undefined;
   const layers = requireLayers(model, shapes, path);
   const flops = layers.every((l) => l.flops !== null) ? layers.reduce((a, l) => a + (l.flops ?? 0), 0) : null;
   return {
@@ -36,10 +38,4 @@ export async function inspectModel(path: string, options: { sampleShape?: readon
     params: layers.reduce((a, l) => a + l.params, 0),
     flops,
   };
-}
-
-/** A graph that only runs at a fixed batch size other than 1 has no per-sample probe: its FLOPs stay unknown. */
-function unknownIfFixedBatch(e: unknown): undefined {
-  if (e instanceof ModelError && e.message.includes('takes batches of exactly')) return undefined;
-  throw e;
 }

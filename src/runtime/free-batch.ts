@@ -7,6 +7,7 @@
  * batch of B. A graph that bakes the size in (a Reshape to [1, 392], say) fails that check or cannot
  * run, and is returned unchanged; safer then runs it in batches of exactly B.
  */
+import { ModelError } from '../errors.js';
 import type { Dim, Model, ValueInfo } from '../onnx/ir.js';
 import { classifierIO } from './classifier.js';
 import { makeTensor, OrtRunner } from './session.js';
@@ -22,6 +23,14 @@ export interface FreedBatch {
 }
 
 const BATCH: Dim = 'N';
+
+/** The error for a graph that depends on its fixed batch size where safer needs another size. */
+export function fixedBatchError(source: string, declared: number): ModelError {
+  return new ModelError(
+    `${source}: takes batches of exactly ${declared} images and its graph depends on that size; ` +
+      're-export it with a dynamic batch axis (torch.onnx.export(..., dynamic_axes={"<input>": {0: "batch"}}))',
+  );
+}
 
 /** The model with a symbolic batch axis if it declares a fixed one and does not depend on it. */
 export async function freeBatchAxis(model: Model, sampleShape: readonly number[], source = 'model'): Promise<FreedBatch> {

@@ -7,6 +7,7 @@ import { ModelError } from '../errors.js';
 import { withOutputs } from '../onnx/edit.js';
 import type { Model } from '../onnx/ir.js';
 import { classifierIO } from './classifier.js';
+import { fixedBatchError } from './free-batch.js';
 import { makeTensor, OrtRunner } from './session.js';
 
 export interface ValueShape {
@@ -27,10 +28,7 @@ export async function probeShapes(model: Model, sampleShape: readonly number[], 
   const io = classifierIO(model, source);
   const declared = io.input.shape?.[0];
   if (typeof declared === 'number' && declared > 0 && declared !== batch) {
-    throw new ModelError(
-      `${source}: takes batches of exactly ${declared} images and its graph depends on that size; ` +
-        're-export it with a dynamic batch axis (torch.onnx.export(..., dynamic_axes={"<input>": {0: "batch"}}))',
-    );
+    throw fixedBatchError(source, declared);
   }
   const values = new Set<string>();
   for (const node of model.graph.nodes) for (const out of node.outputs) if (out !== '') values.add(out);

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ModelError, OptionError } from '../errors.js';
+import { OptionError } from '../errors.js';
 import { requireLayers } from '../layers/discover.js';
 import type { Layer } from '../layers/layer.js';
 import { withInitializerValues } from '../onnx/edit.js';
@@ -20,7 +20,7 @@ import type { Model } from '../onnx/ir.js';
 import { applyPerturbation, createRng, type PerturbationSpec } from '../perturb/index.js';
 import { checkSampleShape, classifierIO } from '../runtime/classifier.js';
 import { Evaluator, type LabeledBatches } from '../runtime/evaluate.js';
-import { freeBatchAxis } from '../runtime/free-batch.js';
+import { fixedBatchError, freeBatchAxis } from '../runtime/free-batch.js';
 import { accumulate, emptyTotals, finiteOrNull, type ClassificationTotals } from '../runtime/metrics.js';
 import { probeShapes } from '../runtime/probe.js';
 import { defaultThreads, OrtRunner, type OrtTensor, type SessionOptions } from '../runtime/session.js';
@@ -137,7 +137,6 @@ interface Base {
 
 export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   const started = performance.now();
-  checkSampleShape(classifierIO(options.model, options.modelPath).input, options.data.sampleShape, options.data.description, options.modelPath);
   // A fixed batch size the graph does not depend on is lifted; one it depends on is kept (1 only).
   const { model } = await freeBatchAxis(options.model, options.data.sampleShape, options.modelPath);
   const seeds = options.seeds ?? 5;
@@ -145,12 +144,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   // Adaptive stopping needs images in random order, and checks after every (smaller) batch.
   const data = options.adaptive ? await shuffledInMemory(options.data, ADAPTIVE_ORDER_SEED, memoryBytes) : options.data;
   const fixedBatch = checkSampleShape(classifierIO(model, options.modelPath).input, data.sampleShape, data.description, options.modelPath);
-  if (fixedBatch !== undefined && fixedBatch !== 1) {
-    throw new ModelError(
-      `${options.modelPath}: takes batches of exactly ${fixedBatch} images and its graph depends on that size, which the sweep cannot split; ` +
-        're-export it with a dynamic batch axis (torch.onnx.export(..., dynamic_axes={"<input>": {0: "batch"}}))',
-    );
-  }
+  if (fixedBatch !== undefined && fixedBatch !== 1) throw fixedBatchError(options.modelPath, fixedBatch);
   const batchSize = fixedBatch ?? options.batchSize ?? (options.adaptive ? 250 : 500);
   const jobsAtOnce = options.jobs ?? 1;
   const session: SessionOptions = { threads: options.threads ?? Math.max(1, Math.floor(defaultThreads() / jobsAtOnce)) };

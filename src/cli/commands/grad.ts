@@ -34,10 +34,11 @@ export const grad: Command = {
     const fixed = classifierIO(model, paths.model).input.shape?.[0];
     // A model exported with a fixed batch size runs in chunks of exactly that size; the mean over
     // equal chunks of their mean losses (and gradients) is the mean over all of them.
-    const chunk = typeof fixed === 'number' && fixed > 0 ? fixed : Math.min(limit, data.count);
-    const count = Math.min(limit, data.count) - (Math.min(limit, data.count) % chunk);
+    const available = Math.min(limit, data.count);
+    const chunk = typeof fixed === 'number' && fixed > 0 ? fixed : available;
+    const count = available - (available % chunk);
     if (count === 0) {
-      throw new OptionError(`${paths.model} takes batches of exactly ${chunk} images, but ${data.description} gives only ${Math.min(limit, data.count)}; pass more images (--limit ${chunk})`);
+      throw new OptionError(`${paths.model} takes batches of exactly ${chunk} images, but ${data.description} gives only ${available}; pass more images (--limit ${chunk})`);
     }
     let batch: { images: Float32Array; labels: Int32Array } | undefined;
     for await (const b of data.batches(count)) {
