@@ -91,7 +91,6 @@ Details the criterion pages leave open, taken from safer's source (src/criteria/
     `absoluteModel`); the input is one all-ones image of the data's sample shape.
 """
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -107,22 +106,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from onnx_torch import load_onnx_as_torch, weight_layers  # noqa: E402
+from reference_common import prune, quantize, rel, sha256_of  # noqa: E402
 
 torch.set_num_threads(1)
 DTYPE = torch.float64
 
 
-def _rel(p):
-    p = os.path.abspath(p)
-    return os.path.relpath(p, REPO) if p.startswith(REPO + os.sep) else p
-
-
-def sha256_of(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 # ---- layers -----------------------------------------------------------------------------------
@@ -150,25 +139,6 @@ def layers_of(model):
 
 # ---- perturbations (design.md "Exact definitions"; as tools/make-sweep-reference.py) ------------
 
-def prune(w, ratio):
-    flat = w.reshape(-1).copy()
-    count = int(ratio * flat.size)  # floor of the float64 product
-    order = np.argsort(np.abs(flat), kind="stable")
-    flat[order[:count]] = 0.0
-    return flat.reshape(w.shape)
-
-
-def quantize(w, bits, axis=None):
-    """Symmetric uniform quantization in float32 (torch.round is round-half-to-even)."""
-    t = torch.from_numpy(np.ascontiguousarray(w, dtype=np.float32))
-    qmax = 2 ** (bits - 1) - 1
-    if axis is None:
-        s = t.abs().max() / qmax
-    else:
-        dims = [d for d in range(t.dim()) if d != axis]
-        s = t.abs().amax(dim=dims, keepdim=True) / qmax
-    q = torch.round(t / s).clamp(-qmax, qmax) * s
-    return torch.where(s == 0, t, q).numpy()
 
 
 def perturb(spec, layer, w):
@@ -432,9 +402,9 @@ def main():
         "generator": "tools/make-criteria-reference.py",
         "evaluator": "tools/onnx_torch.py (generic ONNX -> torch interpreter), float64, autograd",
         "torch_version": torch.__version__,
-        "model": _rel(args.model),
+        "model": rel(args.model),
         "model_sha256": sha256_of(args.model),
-        "data": {"images": _rel(args.images), "labels": _rel(args.labels), "first": count},
+        "data": {"images": rel(args.images), "labels": rel(args.labels), "first": count},
         "count": count,
         "settings": {"calibration": count, "gradient_batch": args.gradient_batch,
                      "integration_steps": args.integration_steps, "hutchinson_samples": args.hutchinson_samples,

@@ -24,11 +24,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from onnx_torch import load_onnx_as_torch  # noqa: E402
+from reference_common import rel  # noqa: E402
 
-
-def _rel(p):
-    p = os.path.abspath(p)
-    return os.path.relpath(p, REPO) if p.startswith(REPO + os.sep) else p
 
 
 @torch.no_grad()
@@ -57,7 +54,7 @@ def make_reference(model_path, images, labels, module=None, data=None, count=Non
     l64 = run(f64, images)
     m32, m64 = metrics(l32, labels), metrics(l64, labels)
     out = {
-        "model": _rel(model_path) if isinstance(model_path, str) else "<in memory>",
+        "model": rel(model_path) if isinstance(model_path, str) else "<in memory>",
         "data": data,
         "count": int(len(labels)),
         "accuracy": m32["accuracy"], "loss": m32["loss"], "correct": m32["correct"],
@@ -106,7 +103,7 @@ def main():
     labels = np.load(a.labels)
     module = load_module(a.module, a.state_dict) if a.module else None
     res = make_reference(a.model, images, labels, module=module,
-                         data={"images": _rel(a.images), "labels": _rel(a.labels),
+                         data={"images": rel(a.images), "labels": rel(a.labels),
                                "first": a.count},
                          count=a.count)
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)

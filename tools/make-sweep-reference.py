@@ -24,7 +24,6 @@ float32, in batches of 500. Accuracy is top-1 (first index on ties); loss is the
 cross-entropy of the float32 logits, computed in float64.
 """
 import argparse
-import hashlib
 import json
 import os
 import subprocess
@@ -41,22 +40,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from onnx_torch import load_onnx_as_torch  # noqa: E402
+from reference_common import prune, quantize, rel, sha256_of  # noqa: E402
 
 DEFAULT_PERTURB = "prune:0.5,prune:0.9,quant:4,quant:2,quantc:4,quantc:2,prunec:0.5"
 BATCH = 500
 
 
-def _rel(p):
-    p = os.path.abspath(p)
-    return os.path.relpath(p, REPO) if p.startswith(REPO + os.sep) else p
-
-
-def sha256_of(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def safer_layers(model_path):
@@ -67,24 +56,6 @@ def safer_layers(model_path):
 
 # ---- perturbations (design.md, "Exact definitions") ---------------------------------------
 
-def prune(w, ratio):
-    flat = w.reshape(-1).copy()
-    count = int(ratio * flat.size)  # floor of the float64 product, ratio >= 0
-    order = np.argsort(np.abs(flat), kind="stable")
-    flat[order[:count]] = 0.0
-    return flat.reshape(w.shape)
-
-
-def quantize(w, bits, axis=None):
-    t = torch.from_numpy(np.ascontiguousarray(w, dtype=np.float32))
-    qmax = 2 ** (bits - 1) - 1
-    if axis is None:
-        s = t.abs().max() / qmax
-    else:
-        dims = [d for d in range(t.dim()) if d != axis]
-        s = t.abs().amax(dim=dims, keepdim=True) / qmax
-    q = torch.round(t / s).clamp(-qmax, qmax) * s
-    return torch.where(s == 0, t, q).numpy()
 
 
 def prunec(w, bias, ratio, axis):
@@ -189,10 +160,10 @@ def main():
         "generator": "tools/make-sweep-reference.py",
         "evaluator": "tools/onnx_torch.py (generic ONNX -> torch interpreter), float32, batches of %d" % BATCH,
         "torch_version": torch.__version__,
-        "model": _rel(args.model),
+        "model": rel(args.model),
         "model_sha256": sha256_of(args.model),
-        "images": _rel(args.images),
-        "labels": _rel(args.labels),
+        "images": rel(args.images),
+        "labels": rel(args.labels),
         "count": int(len(labels)),
         "perturbations": perturbations,
         "layers": [layer["name"] for layer in layers],
