@@ -143,13 +143,13 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   const memoryBytes = options.memoryBytes ?? 2 * 1024 ** 3;
   // Adaptive stopping needs images in random order, and checks after every (smaller) batch.
   const data = options.adaptive ? await shuffledInMemory(options.data, ADAPTIVE_ORDER_SEED, memoryBytes) : options.data;
-  const fixedBatch = checkSampleShape(classifierIO(model, options.modelPath).input, data.sampleShape, data.description, options.modelPath);
+  const io = classifierIO(model, options.modelPath);
+  const fixedBatch = checkSampleShape(io.input, data.sampleShape, data.description, options.modelPath);
   if (fixedBatch !== undefined && fixedBatch !== 1) throw fixedBatchError(options.modelPath, fixedBatch);
   const batchSize = fixedBatch ?? options.batchSize ?? (options.adaptive ? 250 : 500);
   const jobsAtOnce = options.jobs ?? 1;
   const session: SessionOptions = { threads: options.threads ?? Math.max(1, Math.floor(defaultThreads() / jobsAtOnce)) };
   const wholeMachine: SessionOptions = { threads: defaultThreads() };
-  const io = classifierIO(model, options.modelPath);
 
   const shapes1 = await probeShapes(model, data.sampleShape, 1, options.modelPath);
   const layers = selectLayers(requireLayers(model, shapes1, options.modelPath), options.layers, options.modelPath);
