@@ -17,6 +17,17 @@ export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
   float64: { bytes: 8, integer: false, get: (v, o, le) => v.getFloat64(o, le) },
 };
 
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Element types whose bytes, in host byte order, a typed array can read directly. */
+const NATIVE_ARRAYS: Readonly<Record<Exclude<DType, 'uint8' | 'int64'>, new (buffer: ArrayBufferLike, byteOffset: number, length: number) => ArrayLike<number>>> = {
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  float32: Float32Array,
+  float64: Float64Array,
+};
+
 /** Decodes `out.length` values of `dtype` from the start of `bytes` into `out` (int64 goes through Number). */
 export function decodeValues(bytes: Uint8Array, dtype: DType, littleEndian: boolean, out: Float32Array | Float64Array): void {
   if (dtype === 'uint8') {
@@ -24,6 +35,12 @@ export function decodeValues(bytes: Uint8Array, dtype: DType, littleEndian: bool
     return;
   }
   const { bytes: size, get } = DTYPES[dtype];
+  if (dtype !== 'int64' && littleEndian === HOST_LITTLE_ENDIAN) {
+    // Host byte order: a typed-array view (over an aligned copy if need be) converts in one native pass.
+    const aligned = bytes.byteOffset % size === 0 ? bytes : bytes.slice(0, out.length * size);
+    out.set(new NATIVE_ARRAYS[dtype](aligned.buffer, aligned.byteOffset, out.length));
+    return;
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < out.length; i++) out[i] = get(view, i * size, littleEndian);
 }

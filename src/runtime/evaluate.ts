@@ -4,7 +4,7 @@ import { withOutputs } from '../onnx/edit.js';
 import type { Model } from '../onnx/ir.js';
 import { checkSampleShape, classifierIO, type ClassifierIO } from './classifier.js';
 import { accumulate, argmaxRow, emptyTotals, type ClassificationTotals } from './metrics.js';
-import { makeTensor, OrtRunner, type SessionOptions } from './session.js';
+import { makeTensor, OrtRunner, type OrtTensor, type SessionOptions } from './session.js';
 
 /** What evaluation needs from a data set (structurally the `Dataset` of src/data). */
 export interface LabeledBatches {
@@ -28,6 +28,11 @@ export interface EvaluateOptions {
   reference?: Float32Array;
   /** Called after every batch with the number of images done so far. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called after every batch with the values named in `Evaluator.create(..., alsoFetch)`, computed in
+   * the same run (for a model with a fixed batch size they include the padding rows).
+   */
+  onFetched?: (batch: { start: number; count: number; images: Float32Array; labels: Int32Array }, fetched: ReadonlyMap<string, OrtTensor>) => void;
 }
 
 export interface EvaluationResult {
@@ -54,16 +59,19 @@ export class Evaluator {
     private readonly runner: OrtRunner,
     readonly io: ClassifierIO,
     readonly source: string,
+    private readonly alsoFetch: readonly string[],
   ) {}
 
-  static async create(model: Model, source: string, options: SessionOptions = {}): Promise<Evaluator> {
+  /** `alsoFetch`: intermediate values to compute alongside the logits, handed to `onFetched`. */
+  static async create(model: Model, source: string, options: SessionOptions = {}, alsoFetch: readonly string[] = []): Promise<Evaluator> {
     const io = classifierIO(model, source);
     if (io.input.elemType !== 1 && io.input.elemType !== 0) {
       throw new ModelError(`${source}: input "${io.input.name}" has element type ${io.input.elemType}; safer feeds float32 images`);
     }
-    const logitsModel = withOutputs(model, [{ name: io.logits, elemType: 0, shape: undefined }]);
+    const outputs = [io.logits, ...alsoFetch.filter((name) => name !== io.logits)];
+    const logitsModel = withOutputs(model, outputs.map((name) => ({ name, elemType: 0, shape: undefined })));
     const runner = await OrtRunner.create(logitsModel, source, options);
-    return new Evaluator(runner, io, source);
+    return new Evaluator(runner, io, source, outputs.slice(1));
   }
 
   async evaluate(data: LabeledBatches, options: EvaluateOptions = {}): Promise<EvaluationResult> {
@@ -76,7 +84,7 @@ export class Evaluator {
     let kept: Float32Array | undefined;
     let correctness: Uint8Array | undefined;
     for await (const batch of data.batches(batchSize)) {
-      const logits = await this.logitsOf(batch.images, batch.count, fixedBatch, data.sampleShape);
+      const { logits, fetched } = await this.runBatch(batch.images, batch.count, fixedBatch, data.sampleShape);
       classes = logits.length / batch.count;
       checkLabels(batch.labels, batch.start, classes, data.description);
       if (options.reference && options.reference.length !== data.count * classes) {
@@ -91,6 +99,7 @@ export class Evaluator {
           correctness[batch.start + i] = argmaxRow(logits, i * classes, classes) === batch.labels[i] ? 1 : 0;
         }
       }
+      options.onFetched?.(batch, fetched);
       options.onProgress?.(totals.count, data.count);
     }
     const seconds = (performance.now() - started) / 1000;
@@ -113,7 +122,12 @@ export class Evaluator {
   }
 
   /** Runs one batch; pads it to a fixed batch size if the model demands one. */
-  private async logitsOf(images: Float32Array, count: number, fixedBatch: number | undefined, sampleShape: readonly number[]): Promise<Float32Array> {
+  private async runBatch(
+    images: Float32Array,
+    count: number,
+    fixedBatch: number | undefined,
+    sampleShape: readonly number[],
+  ): Promise<{ logits: Float32Array; fetched: Map<string, OrtTensor> }> {
     const rows = fixedBatch ?? count;
     const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
     let feed = images.subarray(0, count * sampleSize);
@@ -123,7 +137,7 @@ export class Evaluator {
       feed = padded;
     }
     const dims = [rows, ...sampleShape];
-    const out = await this.runner.run({ [this.io.input.name]: makeTensor('float32', feed, dims) }, [this.io.logits]);
+    const out = await this.runner.run({ [this.io.input.name]: makeTensor('float32', feed, dims) }, [this.io.logits, ...this.alsoFetch]);
     const tensor = out[this.io.logits];
     if (!tensor || tensor.type !== 'float32') {
       throw new ModelError(`${this.source}: output "${this.io.logits}" is ${tensor?.type ?? 'missing'}; expected float32 logits`);
@@ -132,7 +146,8 @@ export class Evaluator {
       throw new ModelError(`${this.source}: output "${this.io.logits}" has shape [${tensor.dims.join(', ')}]; expected [batch, classes]`);
     }
     const data = tensor.data as Float32Array;
-    return data.subarray(0, count * (tensor.dims[1] as number));
+    const fetched = new Map(this.alsoFetch.map((name) => [name, out[name] as OrtTensor]));
+    return { logits: data.subarray(0, count * (tensor.dims[1] as number)), fetched };
   }
 
   async release(): Promise<void> {

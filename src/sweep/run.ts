@@ -23,7 +23,7 @@ import { Evaluator, type LabeledBatches } from '../runtime/evaluate.js';
 import { fixedBatchError, freeBatchAxis } from '../runtime/free-batch.js';
 import { accumulate, emptyTotals, finiteOrNull, type ClassificationTotals } from '../runtime/metrics.js';
 import { probeShapes } from '../runtime/probe.js';
-import { defaultThreads, OrtRunner, type OrtTensor, type SessionOptions } from '../runtime/session.js';
+import { defaultThreads, makeTensor, OrtRunner, type OrtTensor, type SessionOptions } from '../runtime/session.js';
 import { adaptiveBound, addPaired, emptyPaired, type AdaptiveOptions, type PairedState } from './adaptive.js';
 import { cutDownstream, type DownstreamCut, type ProbedShapes } from './cut.js';
 import { groupLayers, type LayerGroup } from './groups.js';
@@ -50,7 +50,7 @@ export interface SweepOptions {
   /** Only these layers (weight initializer names); default all. */
   layers?: readonly string[];
   out: string;
-  /** Images per onnxruntime run (default 500). */
+  /** Images per onnxruntime run (default 250: faster than 500 on every zoo model, see docs/benchmarks.md). */
   batchSize?: number;
   /** Bound on cached upstream activations, in bytes (default 2 GiB). */
   memoryBytes?: number;
@@ -79,7 +79,7 @@ export interface SweepProgress {
 
 /** Where a sweep's time went (seconds, summed over concurrent jobs). */
 export interface SweepTiming {
-  /** Unperturbed evaluation (base logits) and shape probes. */
+  /** Unperturbed evaluation (base logits, and the first group's frontier values when they fit), graph cuts and shape probes. */
   base: number;
   /** Prefix runs computing the cached frontier values. */
   frontier: number;
@@ -146,7 +146,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   const io = classifierIO(model, options.modelPath);
   const fixedBatch = checkSampleShape(io.input, data.sampleShape, data.description, options.modelPath);
   if (fixedBatch !== undefined && fixedBatch !== 1) throw fixedBatchError(options.modelPath, fixedBatch);
-  const batchSize = fixedBatch ?? options.batchSize ?? (options.adaptive ? 250 : 500);
+  const batchSize = fixedBatch ?? options.batchSize ?? 250;
   const jobsAtOnce = options.jobs ?? 1;
   const session: SessionOptions = { threads: options.threads ?? Math.max(1, Math.floor(defaultThreads() / jobsAtOnce)) };
   const wholeMachine: SessionOptions = { threads: defaultThreads() };
@@ -168,8 +168,15 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
     if (pending.length === 0) return { ...summary, seconds: (performance.now() - started) / 1000 };
 
     const baseStarted = performance.now();
-    const base = await evaluateBase(model, options.modelPath, data, batchSize, wholeMachine);
     const probed: ProbedShapes = { batch1: shapes1, batch2: fixedBatch ? shapes1 : await probeShapes(model, data.sampleShape, 2, options.modelPath), input: io.input };
+    const byLayer = groupByLayer(pending);
+    const cuts = new Map([...byLayer.keys()].map((layer) => [layer, cutDownstream(model, cutWeights(layer), io.logits, probed)] as const));
+    const inputBytes = 4 * data.sampleShape.reduce((a, b) => a * b, 1);
+    const groups = groupLayers([...byLayer.keys()], cuts, shapes1, inputBytes, data.count, memoryBytes);
+    // The first group's frontier values come out of the base runs (one pass less) when they fit in one chunk.
+    const first = groups[0];
+    const fetchFirst = first && chunkRanges(first, batchSize, data.count, memoryBytes).length === 1 ? first.values : [];
+    const { base, frontier } = await evaluateBase(model, options.modelPath, data, batchSize, wholeMachine, fetchFirst, io.input.name);
     timing.base += (performance.now() - baseStarted) / 1000;
     const context: JobContext = { io, base, session, wholeMachine, batchSize, adaptive: options.adaptive, count: data.count, checks: Math.ceil(data.count / batchSize), timing };
     let finished = 0;
@@ -179,11 +186,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
       finished++;
       options.onProgress?.({ done: finished, total: pending.length, layer: job.layer.name, perturbation: job.spec.text });
     };
-    const byLayer = groupByLayer(pending);
-    const cuts = new Map([...byLayer.keys()].map((layer) => [layer, cutDownstream(model, cutWeights(layer), io.logits, probed)] as const));
-    const inputBytes = 4 * data.sampleShape.reduce((a, b) => a * b, 1);
-    for (const group of groupLayers([...byLayer.keys()], cuts, shapes1, inputBytes, data.count, memoryBytes)) {
-      await runGroup(group, byLayer, cuts, context, data, model, io.input.name, memoryBytes, jobsAtOnce, write);
+    for (const group of groups) {
+      const cached = group === first && fetchFirst.length > 0 ? frontier : undefined;
+      await runGroup(group, byLayer, cuts, context, data, model, io.input.name, memoryBytes, jobsAtOnce, write, cached);
     }
     return { ...summary, baseAccuracy: base.accuracy, baseLoss: base.loss, seconds: (performance.now() - started) / 1000 };
   } finally {
@@ -258,6 +263,16 @@ interface JobResult {
   paired?: PairedState;
 }
 
+/** Ranges of samples processed together for a group, so that its cached frontier stays under the bound (whole batches, at least one). */
+function chunkRanges(group: LayerGroup, batchSize: number, count: number, memoryBytes: number): { start: number; end: number }[] {
+  const fit = Math.floor(memoryBytes / Math.max(1, group.bytesPerSample));
+  const chunk = Math.max(batchSize, Math.floor(fit / batchSize) * batchSize);
+  const chunks: { start: number; end: number }[] = [];
+  for (let start = 0; start < count; start += chunk) chunks.push({ start, end: Math.min(count, start + chunk) });
+  return chunks;
+}
+
+/** Runs a group's jobs chunk by chunk; `cached` is the group's frontier over the whole data, if already computed. */
 async function runGroup(
   group: LayerGroup,
   byLayer: ReadonlyMap<Layer, SweepJob[]>,
@@ -269,16 +284,13 @@ async function runGroup(
   memoryBytes: number,
   jobsAtOnce: number,
   write: (job: SweepJob, result: JobResult) => void,
+  cached?: readonly FrontierBatch[],
 ): Promise<void> {
-  // Samples per chunk so that the cached frontier stays under the bound (whole batches, at least one).
-  const fit = Math.floor(memoryBytes / Math.max(1, group.bytesPerSample));
-  const chunk = Math.max(context.batchSize, Math.floor(fit / context.batchSize) * context.batchSize);
-  const chunks: { start: number; end: number }[] = [];
-  for (let start = 0; start < data.count; start += chunk) chunks.push({ start, end: Math.min(data.count, start + chunk) });
+  const chunks = chunkRanges(group, context.batchSize, data.count, memoryBytes);
   const partial = new Map<SweepJob, JobResult>();
   for (const range of chunks) {
     const frontierStarted = performance.now();
-    const frontier = await computeFrontier(model, input, group.values, data, range, context.batchSize, context.wholeMachine);
+    const frontier = cached ?? (await computeFrontier(model, input, group.values, data, range, context.batchSize, context.wholeMachine));
     context.timing.frontier += (performance.now() - frontierStarted) / 1000;
     for (const layer of group.layers) {
       const jobs = byLayer.get(layer) ?? [];
@@ -391,11 +403,35 @@ async function evaluateJob(job: SweepJob, cut: DownstreamCut, frontier: readonly
   return result;
 }
 
-async function evaluateBase(model: Model, source: string, data: LabeledBatches, batchSize: number, session: SessionOptions): Promise<Base> {
-  const evaluator = await Evaluator.create(model, source, session);
+/**
+ * The unperturbed model over the whole data set; with `frontierValues`, also those values of every
+ * batch, computed in the same runs (the image input among them is the batch itself).
+ */
+async function evaluateBase(
+  model: Model,
+  source: string,
+  data: LabeledBatches,
+  batchSize: number,
+  session: SessionOptions,
+  frontierValues: readonly string[],
+  input: string,
+): Promise<{ base: Base; frontier: FrontierBatch[] }> {
+  const evaluator = await Evaluator.create(model, source, session, frontierValues.filter((v) => v !== input));
+  const frontier: FrontierBatch[] = [];
+  const keepInput = frontierValues.includes(input);
   try {
-    const r = await evaluator.evaluate(data, { batchSize, keepLogits: true });
-    return { logits: r.logits as Float32Array, correct: r.correctness as Uint8Array, accuracy: r.accuracy, loss: r.loss, classes: r.classes };
+    const r = await evaluator.evaluate(data, {
+      batchSize,
+      keepLogits: true,
+      onFetched: (batch, fetched) => {
+        if (frontierValues.length === 0) return;
+        const values = new Map(fetched);
+        if (keepInput) values.set(input, makeTensor('float32', batch.images, [batch.count, ...data.sampleShape]));
+        frontier.push({ start: batch.start, count: batch.count, labels: batch.labels, values });
+      },
+    });
+    const base = { logits: r.logits as Float32Array, correct: r.correctness as Uint8Array, accuracy: r.accuracy, loss: r.loss, classes: r.classes };
+    return { base, frontier };
   } finally {
     await evaluator.release();
   }
