@@ -56,7 +56,7 @@ describe('sweep', () => {
     const common = { model: loadModel(BUNDLED.model), modelPath: BUNDLED.model, data, perturbations, seeds: 2, batchSize: 100, version: 'test' };
     const roomy = tmp.path('roomy.jsonl');
     const tight = tmp.path('tight.jsonl');
-    await runSweep({ ...common, out: roomy });
+    await runSweep({ ...common, out: roomy }); // one group: its frontier is fetched in the base runs
     await runSweep({ ...common, out: tight, memoryBytes: 300_000 }); // < one layer's activations for 400 images
     // Chunks sum the per-image losses in another order: equal up to rounding.
     const a = readRows(tight);
