@@ -10,6 +10,8 @@
 #   torch            bench/sweep_torch.py: 2 threads, OpenBLAS, batches of 500, glibc malloc thresholds
 #                    raised (MALLOC_MMAP_THRESHOLD_ = MALLOC_TRIM_THRESHOLD_ = 1 GiB); its sweep loop (base
 #                    evaluation + all jobs) is timed inside the script, start-up and loading apart;
+#                    again with batches of 250 (safer's default; the issue fixes torch's at 500), to show
+#                    that safer's batch size is not what makes the difference;
 #                    with VARIANTS=1 also with plain malloc settings, and with 1 thread
 #   profile          safer once more (defaults) with an onnxruntime-node preload that times session
 #                    creation, runs and release by kind (shape probe, base, frontier prefix,
@@ -64,37 +66,52 @@ globalThis.setImmediate = function (callback, ...args) {
   }, ...args);
 };
 const stats = {};
-let sawBase = false;
-const add = (kind, what, ms) => {
-  const s = (stats[kind] ??= { create: 0, createMs: 0, run: 0, runMs: 0, release: 0, releaseMs: 0, modelBytes: 0 });
+const add = (kind, what, ms, rows = 0) => {
+  const s = (stats[kind] ??= { create: 0, createMs: 0, run: 0, runMs: 0, rows: 0, release: 0, releaseMs: 0, modelBytes: 0 });
   s[what] += 1;
   s[what + 'Ms'] += ms;
+  s.rows += rows;
 };
-const kindOf = (session) => {
+// A session's kind is decided at its first run, from its inputs, outputs and the batch fed: shape
+// probes feed the image input 1 or 2 samples; the base evaluation is the first session fed whole
+// batches of images that fetches the logits (and the first group's frontier values); a frontier
+// (prefix) session fetches no logits; the rest are downstream parts (the first layer's read the images).
+let sawBase = false;
+const kindOf = (session, feeds) => {
   const ins = session.inputNames, outs = session.outputNames;
-  if (outs.length > 1 && outs.includes(LOGITS)) return 'probe';
-  if (ins.length === 1 && ins[0] === INPUT && !outs.includes(LOGITS)) return 'frontier';
-  if (ins.length === 1 && ins[0] === INPUT && !sawBase) { sawBase = true; return 'base'; }
-  return 'downstream';
+  if (ins.length !== 1 || ins[0] !== INPUT) return 'downstream';
+  if (!outs.includes(LOGITS)) return 'frontier';
+  if ((feeds[INPUT]?.dims?.[0] ?? 0) <= 2) return 'probe';
+  if (sawBase) return 'downstream';
+  sawBase = true;
+  return 'base';
 };
 const create = IS.create;
 IS.create = async function (...args) {
   const session = await create.apply(this, args);
-  session.__kind = kindOf(session);
-  add(session.__kind, 'create', lastCallbackMs);
-  stats[session.__kind].modelBytes += args[0]?.byteLength ?? 0;
+  session.__createMs = lastCallbackMs;
+  session.__modelBytes = args[0]?.byteLength ?? 0;
   return session;
 };
 const run = IS.prototype.run;
-IS.prototype.run = async function (...args) {
-  const out = await run.apply(this, args);
-  add(this.__kind, 'run', lastCallbackMs);
+IS.prototype.run = async function (feeds, ...rest) {
+  const out = await run.call(this, feeds, ...rest);
+  if (!this.__kind) {
+    this.__kind = kindOf(this, feeds);
+    add(this.__kind, 'create', this.__createMs);
+    stats[this.__kind].modelBytes += this.__modelBytes;
+  }
+  add(this.__kind, 'run', lastCallbackMs, Object.values(feeds)[0]?.dims?.[0] ?? 0);
   return out;
 };
 const release = IS.prototype.release;
 IS.prototype.release = async function (...args) {
   const t = performance.now();
   await release.apply(this, args);
+  if (!this.__kind) {
+    this.__kind = 'unrun';
+    add(this.__kind, 'create', this.__createMs);
+  }
   add(this.__kind, 'release', performance.now() - t);
 };
 process.on('exit', () => {
@@ -150,12 +167,12 @@ echo "# safer sweep speed, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname 
 echo "# node $(node --version), onnxruntime-node $(node -p "require('$ROOT/node_modules/onnxruntime-node/package.json').version"), torch $("$PY" -c 'import torch; print(torch.__version__)'), BLAS: $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3)"
 echo "# perturbations: $PERTURB; images: 2000 (zoo/bundled); logs in $OUT"
 DIST_STAMP="$(stat -c %y dist/sweep/run.js)"
-echo "# safer $(git rev-parse --short HEAD 2>/dev/null || echo '?'), dist/sweep/run.js built $DIST_STAMP; sweep defaults: $(node dist/cli/main.js sweep --help | grep -E -- '--(jobs|threads) ' | sed 's/  */ /g' | tr '\n' ';')"
+echo "# safer $(git rev-parse --short HEAD 2>/dev/null || echo '?'), dist/sweep/run.js built $DIST_STAMP; sweep defaults: $(node dist/cli/main.js sweep --help | grep -E -- '--(jobs|threads|batch) ' | sed 's/  */ /g' | tr '\n' ';')"
 echo "# load before: $(uptime | sed 's/.*load average: //')"
 echo
 ratios=()
-printf '| model | layers | jobs | safer (defaults) | safer -j1 -t2 | safer -j2 -t1 | safer -j1 -t1 | torch 2 thr | torch 2 thr, plain malloc | torch 1 thr | torch start-up + load (whole command) | load avg |\n'
-printf '|---|---|---|---|---|---|---|---|---|---|---|---|\n'
+printf '| model | layers | jobs | safer (defaults) | safer -j1 -t2 | safer -j2 -t1 | safer -j1 -t1 | torch 2 thr | torch 2 thr, plain malloc | torch 1 thr | torch 2 thr, batch 250 | torch start-up + load (whole command) | load avg |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 for name in "${MODELS[@]}"; do
   model="$(model_path "$name")"
   [ -f "$model" ] || { echo "| $name | (no $model) |"; continue; }
@@ -163,7 +180,7 @@ for name in "${MODELS[@]}"; do
     load=$(uptime | sed 's/.*load average: //; s/,.*//')
     sd=$(run_safer "$name-safer-default-$rep" "$model")
     read -r tw t2 ti tl jobs layers <<< "$(run_torch "$name-torch-$rep" "$name" MALLOC_MMAP_THRESHOLD_=$MALLOC MALLOC_TRIM_THRESHOLD_=$MALLOC)"
-    s12=nan; tp=nan; s21=nan; s11=nan; t1=nan
+    s12=nan; tp=nan; s21=nan; s11=nan; t1=nan; tb=nan
     if [ "${VARIANTS:-0}" = 1 ]; then
       s12=$(run_safer "$name-safer-j1t2-$rep" "$model" --jobs 1 --threads 2)
       read -r _ tp _ _ _ _ <<< "$(run_torch "$name-torch-plain-$rep" "$name")"
@@ -171,17 +188,18 @@ for name in "${MODELS[@]}"; do
       s11=$(run_safer "$name-safer-j1t1-$rep" "$model" --jobs 1 --threads 1)
       read -r _ t1 _ _ _ _ <<< "$(run_torch "$name-torch-t1-$rep" "$name" MALLOC_MMAP_THRESHOLD_=$MALLOC MALLOC_TRIM_THRESHOLD_=$MALLOC --threads 1)"
     fi
+    read -r _ tb _ _ _ _ <<< "$(run_torch "$name-torch-b250-$rep" "$name" MALLOC_MMAP_THRESHOLD_=$MALLOC MALLOC_TRIM_THRESHOLD_=$MALLOC --batch 250)"
     load="$load → $(uptime | sed 's/.*load average: //; s/,.*//')"
-    printf '| %s | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f + %.1f (%.1f) | %s |\n' \
-      "$name" "$layers" "$jobs" "$sd" "$s12" "$s21" "$s11" "$t2" "$tp" "$t1" "$ti" "$tl" "$tw" "$load"
-    ratios+=("$(awk -v n="$name" -v sd="$sd" -v s12="$s12" -v s21="$s21" -v s11="$s11" -v t2="$t2" -v tp="$tp" -v t1="$t1" \
+    printf '| %s | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f + %.1f (%.1f) | %s |\n' \
+      "$name" "$layers" "$jobs" "$sd" "$s12" "$s21" "$s11" "$t2" "$tp" "$t1" "$tb" "$ti" "$tl" "$tw" "$load"
+    ratios+=("$(awk -v n="$name" -v sd="$sd" -v s12="$s12" -v s21="$s21" -v s11="$s11" -v t2="$t2" -v tp="$tp" -v t1="$t1" -v tb="$tb" \
       'function r(a, b) { return (a == "nan" || b == "nan") ? "-" : sprintf("%.2f×", a / b) }
-       BEGIN { printf "| %s | **%s** | %s | %s | %s | %s |", n, r(t2, sd), r(t2, s12), r(t2, s21), r(tp, sd), r(t1, s11) }')")
+       BEGIN { printf "| %s | **%s** | %s | %s | %s | %s | %s |", n, r(t2, sd), r(t2, s12), r(t2, s21), r(tp, sd), r(t1, s11), r(tb, sd) }')")
   done
 done
 echo
-echo '| model | torch 2 thr / safer (defaults) | torch 2 thr / safer -j1 -t2 | torch 2 thr / safer -j2 -t1 | plain-malloc torch / safer (defaults) | 1 thread each: torch / safer -j1 -t1 |'
-echo '|---|---|---|---|---|---|'
+echo '| model | torch 2 thr / safer (defaults) | torch 2 thr / safer -j1 -t2 | torch 2 thr / safer -j2 -t1 | plain-malloc torch / safer (defaults) | 1 thread each: torch / safer -j1 -t1 | torch batch 250 / safer (defaults) |'
+echo '|---|---|---|---|---|---|---|'
 for r in "${ratios[@]}"; do echo "$r"; done
 echo
 echo "# load after: $(uptime | sed 's/.*load average: //')"
@@ -206,18 +224,19 @@ const prof = JSON.parse(fs.readFileSync(profFile, 'utf8'));
 const rows = fs.readFileSync(rowsFile, 'utf8').split('\n').filter(Boolean);
 const pt = JSON.parse(fs.readFileSync(perturbFile, 'utf8'));
 const own = JSON.parse(fs.readFileSync(summaryFile, 'utf8')).timing;
-const st = (k) => prof.stats[k] ?? { create: 0, createMs: 0, run: 0, runMs: 0, release: 0, releaseMs: 0, modelBytes: 0 };
+const st = (k) => prof.stats[k] ?? { create: 0, createMs: 0, run: 0, runMs: 0, rows: 0, release: 0, releaseMs: 0, modelBytes: 0 };
 const sec = (ms) => ms / 1000;
 const total = Number(wall);
-const kinds = ['probe', 'base', 'frontier', 'downstream'];
+const kinds = ['probe', 'base', 'frontier', 'downstream', 'unrun'];
 const lines = [
   ['node start-up (until the preload ran)', sec(prof.loadedAtMs)],
   [`shape probes: ${st('probe').create} sessions (the first one includes onnxruntime's start-up), create + run`, sec(st('probe').createMs + st('probe').runMs)],
-  [`base evaluation: ${st('base').run} runs (+ session creation)`, sec(st('base').createMs + st('base').runMs)],
+  [`base evaluation (with the first group's frontier values): ${st('base').run} runs (+ session creation)`, sec(st('base').createMs + st('base').runMs)],
   [`frontier (prefix) evaluation: ${st('frontier').run} runs on ${st('frontier').create} sessions (+ creation)`, sec(st('frontier').createMs + st('frontier').runMs)],
   [`downstream session creation: ${st('downstream').create} sessions, mean ${(st('downstream').createMs / Math.max(1, st('downstream').create)).toFixed(1)} ms, mean model ${(st('downstream').modelBytes / Math.max(1, st('downstream').create) / 1024).toFixed(0)} KiB`, sec(st('downstream').createMs)],
-  [`downstream runs: ${st('downstream').run}, mean ${(st('downstream').runMs / Math.max(1, st('downstream').run)).toFixed(1)} ms per batch of 500`, sec(st('downstream').runMs)],
+  [`downstream runs: ${st('downstream').run}, mean ${(st('downstream').runMs / Math.max(1, st('downstream').run)).toFixed(1)} ms per batch of ${Math.round(st('downstream').rows / Math.max(1, st('downstream').run))}`, sec(st('downstream').runMs)],
   ['session release (all)', sec(kinds.reduce((a, k) => a + st(k).releaseMs, 0))],
+  ...(st('unrun').create > 0 ? [[`sessions created and never run: ${st('unrun').create}`, sec(st('unrun').createMs)]] : []),
   [`perturbation functions (${pt.jobs} jobs, timed apart)`, sec(pt.perturbMs)],
   ['rest: module loading, data reading and hashing, graph cuts, model serialization, metrics, row writing (fsync), event-loop gaps', 0],
 ];
