@@ -103,13 +103,18 @@ describe('safer eval and inspect on bad input', () => {
     expect(r.stderr).toMatch(/unknown option --bogus .*safer eval --help/);
     expect(safer(['eval', BUNDLED.model]).stderr).toMatch(/--data is required/);
   });
-  it('--help on every command', () => {
-    for (const command of ['inspect', 'eval']) {
+  it('--help on every command, and the main help lists them all (each command module is loaded on demand)', () => {
+    const commands = ['assess', 'inspect', 'eval', 'grad', 'sweep', 'score', 'bench', 'dataset'];
+    for (const command of commands) {
       const r = safer([command, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`usage: safer ${command}`));
     }
-    expect(safer(['--help']).stdout).toMatch(/commands:/);
+    const listed = [...safer(['--help']).stdout.matchAll(/^ {2}(\w+) {2,}\S/gm)].map((m) => m[1]);
+    expect(listed).toEqual(commands);
+    const unknown = safer(['sweeep']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/unknown command "sweeep"; commands: assess, inspect, eval, grad, sweep, score, bench, dataset/);
   });
 });
 
