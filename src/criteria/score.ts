@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import type { Dataset } from '../data/index.js';
 import { ModelLoadError, OptionError, SaferError } from '../errors.js';
 import { requireLayers } from '../layers/discover.js';
+import { withOwnBiases } from '../layers/own-biases.js';
 import { loadModel } from '../onnx/model.js';
 import type { Model } from '../onnx/ir.js';
 import { freeBatchAxis } from '../runtime/free-batch.js';
@@ -60,11 +61,13 @@ export interface ScoreProgress {
 
 /** Computes the criteria on a loaded model (in the order given). */
 export async function scoreModel(
-  model: Model,
+  stored: Model,
   instances: readonly CriterionInstance[],
   options: ScoringOptions & ScoreProgress = {},
 ): Promise<{ layers: string[]; criteria: ScoredCriterion[]; calibration: number | null }> {
   const source = options.source ?? 'model';
+  // A bias shared by several layers (merged by the exporter) is copied, so that perturbing one layer changes only it.
+  const model = withOwnBiases(stored, source);
   const needData = instances.filter((i) => i.criterion.needs.data);
   if (!options.data && needData.length > 0) {
     throw new OptionError(`criteria ${needData.map((i) => i.name).join(', ')} need calibration data: give --data (and --labels), or choose data-free criteria`);

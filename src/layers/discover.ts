@@ -83,14 +83,45 @@ function matMulBias(index: GraphIndex, node: Node): Initializer | undefined {
   return other ? traceConstant(index, other)?.init : undefined;
 }
 
+/** Where a layer's bias enters the graph: input `input` of `node` (the layer's op, or a MatMul's Add). */
+export interface BiasSlot {
+  /** The layer's weight initializer name. */
+  readonly layer: string;
+  readonly node: Node;
+  readonly input: number;
+  /** The bias initializer (reached directly or through Identity/Transpose nodes). */
+  readonly bias: string;
+}
+
+/** The bias slot of every layer that has a bias, in topological order. */
+export function biasSlots(model: Model, source = 'model'): BiasSlot[] {
+  const index = new GraphIndex(model.graph);
+  const slots: BiasSlot[] = [];
+  for (const { layer, candidate } of layersWithCandidates(model, undefined, source)) {
+    if (!layer.bias) continue;
+    const { node } = candidate;
+    if (candidate.op === 'MatMul') {
+      const add = index.consumers(node.outputs[0] ?? '')[0] as Node;
+      slots.push({ layer: layer.name, node: add, input: add.inputs[0] === node.outputs[0] ? 1 : 0, bias: layer.bias });
+    } else {
+      slots.push({ layer: layer.name, node, input: 2, bias: layer.bias });
+    }
+  }
+  return slots;
+}
+
 /**
  * Lists the weight layers in topological order. `shapes` (from probeShapes at
  * batch 1) makes FLOPs known; without it flops are null.
  */
 export function discoverLayers(model: Model, shapes?: ReadonlyMap<string, ValueShape>, source = 'model'): Layer[] {
+  return layersWithCandidates(model, shapes, source).map((x) => x.layer);
+}
+
+function layersWithCandidates(model: Model, shapes: ReadonlyMap<string, ValueShape> | undefined, source: string): { layer: Layer; candidate: Candidate }[] {
   const index = new GraphIndex(model.graph);
   const order = topologicalOrder(model.graph, source);
-  const layers: Layer[] = [];
+  const found: { layer: Layer; candidate: Candidate }[] = [];
   const seen = new Set<string>();
   for (const node of order) {
     const c = candidateOf(index, node);
@@ -101,7 +132,7 @@ export function discoverLayers(model: Model, shapes?: ReadonlyMap<string, ValueS
     const channels = c.weight.init.dims[channelAxis] as number;
     const weightSize = c.weight.init.dims.reduce((a, b) => a * b, 1);
     const bias = c.bias && c.bias.dataType === 'float32' && c.bias.data.length === channels ? c.bias : undefined;
-    layers.push({
+    const layer: Layer = {
       name: c.weight.init.name,
       node: node.name,
       op: c.op,
@@ -111,10 +142,11 @@ export function discoverLayers(model: Model, shapes?: ReadonlyMap<string, ValueS
       channels,
       bias: bias?.name ?? null,
       flops: shapes ? flopsOf(c, weightSize, channels, shapes) : null,
-      index: layers.length,
-    });
+      index: found.length,
+    };
+    found.push({ layer, candidate: c });
   }
-  return layers;
+  return found;
 }
 
 /** Like discoverLayers, but a model without weight layers is an error. */

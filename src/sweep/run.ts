@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { OptionError } from '../errors.js';
 import { requireLayers } from '../layers/discover.js';
 import type { Layer } from '../layers/layer.js';
+import { withOwnBiases } from '../layers/own-biases.js';
 import { withInitializerValues } from '../onnx/edit.js';
 import type { Model } from '../onnx/ir.js';
 import { applyPerturbation, createRng, type PerturbationSpec } from '../perturb/index.js';
@@ -138,7 +139,8 @@ interface Base {
 export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   const started = performance.now();
   // A fixed batch size the graph does not depend on is lifted; one it depends on is kept (1 only).
-  const { model } = await freeBatchAxis(options.model, options.data.sampleShape, options.modelPath);
+  // A bias shared by several layers (merged by the exporter) is copied, so that perturbing one layer changes only it.
+  const model = withOwnBiases((await freeBatchAxis(options.model, options.data.sampleShape, options.modelPath)).model, options.modelPath);
   const seeds = options.seeds ?? 5;
   const memoryBytes = options.memoryBytes ?? 2 * 1024 ** 3;
   // Adaptive stopping needs images in random order, and checks after every (smaller) batch.
