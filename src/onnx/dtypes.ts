@@ -61,6 +61,11 @@ export function onnxTypeCode(type: DataType): number {
   return INFO[type].onnx;
 }
 
+/** Whether a type name (onnxruntime's tensor.type, say) is one safer knows. */
+export function isDataType(type: string): type is DataType {
+  return Object.hasOwn(INFO, type);
+}
+
 export function bytesPerElement(type: DataType): number {
   return INFO[type].bytes;
 }

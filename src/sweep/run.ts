@@ -25,6 +25,7 @@ import { fixedBatchError, freeBatchAxis } from '../runtime/free-batch.js';
 import { accumulate, emptyTotals, finiteOrNull, type ClassificationTotals } from '../runtime/metrics.js';
 import { probeShapes } from '../runtime/probe.js';
 import { defaultThreads, makeTensor, OrtRunner, type OrtTensor, type SessionOptions } from '../runtime/session.js';
+import { defaultBatchSize } from './batch-size.js';
 import { adaptiveBound, addPaired, emptyPaired, type AdaptiveOptions, type PairedState } from './adaptive.js';
 import { cutDownstream, type DownstreamCut, type ProbedShapes } from './cut.js';
 import { groupLayers, type LayerGroup } from './groups.js';
@@ -51,7 +52,7 @@ export interface SweepOptions {
   /** Only these layers (weight initializer names); default all. */
   layers?: readonly string[];
   out: string;
-  /** Images per onnxruntime run (default 250: faster than 500 on every zoo model, see docs/benchmarks.md). */
+  /** Images per onnxruntime run (default 250, fewer when a batch's largest activation would exceed 64 MiB: see batch-size.ts). */
   batchSize?: number;
   /** Bound on cached upstream activations, in bytes (default 2 GiB). */
   memoryBytes?: number;
@@ -148,12 +149,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   const io = classifierIO(model, options.modelPath);
   const fixedBatch = checkSampleShape(io.input, data.sampleShape, data.description, options.modelPath);
   if (fixedBatch !== undefined && fixedBatch !== 1) throw fixedBatchError(options.modelPath, fixedBatch);
-  const batchSize = fixedBatch ?? options.batchSize ?? 250;
+  const shapes1 = await probeShapes(model, data.sampleShape, 1, options.modelPath);
+  const batchSize = fixedBatch ?? options.batchSize ?? defaultBatchSize(shapes1);
   const jobsAtOnce = options.jobs ?? 1;
   const session: SessionOptions = { threads: options.threads ?? Math.max(1, Math.floor(defaultThreads() / jobsAtOnce)) };
   const wholeMachine: SessionOptions = { threads: defaultThreads() };
 
-  const shapes1 = await probeShapes(model, data.sampleShape, 1, options.modelPath);
   const layers = selectLayers(requireLayers(model, shapes1, options.modelPath), options.layers, options.modelPath);
   const identity = {
     model_sha256: createHash('sha256').update(readFileSync(options.modelPath)).digest('hex'),

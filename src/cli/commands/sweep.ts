@@ -31,7 +31,7 @@ export const sweep: Command = {
     seeds: { kind: 'integer', value: 'S', description: 'seeds per stochastic perturbation', defaultText: '5' },
     layers: { kind: 'list', value: 'a,b', description: 'only these layers (weight initializer names, see safer inspect)' },
     out: { kind: 'string', value: 'file', description: 'results file (JSON lines, appended)', defaultText: 'safer-sweep.jsonl' },
-    batch: { kind: 'integer', value: 'B', description: 'images per onnxruntime run', defaultText: '250' },
+    batch: { kind: 'integer', value: 'B', description: 'images per onnxruntime run', defaultText: "250, fewer when a batch's largest activation would exceed 64 MiB" },
     memory: { kind: 'integer', value: 'MiB', description: 'bound on cached upstream activations', defaultText: '2048' },
     threads: { kind: 'integer', value: 'T', description: 'onnxruntime threads per job session', defaultText: 'cores / jobs' },
     jobs: { kind: 'integer', value: 'J', description: 'jobs in flight at once (interleaved on one thread: onnxruntime-node runs sessions synchronously)', defaultText: '1' },
