@@ -14,6 +14,7 @@ import { staticSampleShape } from '../runtime/probe.js';
 import type { SessionOptions } from '../runtime/session.js';
 import { CostLedger } from './cost.js';
 import type { CriterionNeeds } from './criterion.js';
+import { CutLogits } from './cut-logits.js';
 import { WeightedForward } from './forward.js';
 import { CalibrationGradients, type GradientStatistics, type LossGradient } from './gradients.js';
 
@@ -147,6 +148,25 @@ export class ScoringSession {
     const batch = await this.calibration();
     const runner = await this.forwardRunner();
     return runner.logits(batch.images, batch.count, batch.sampleShape, values);
+  }
+
+  /**
+   * Logits of the calibration batch with `values` replacing one layer's weight (and bias): only the
+   * graph from that layer on is run, on cached upstream values (cut-logits.ts); models with a fixed
+   * batch size get a full pass. Counted as one forward pass of the calibration images.
+   */
+  async layerCalibrationLogits(layer: Layer, values: ReadonlyMap<string, Float32Array>, owner: string): Promise<Float32Array> {
+    const batch = await this.calibration();
+    const cut = await this.ledger.shared('cut-logits', async () => {
+      const options: SessionOptions = {};
+      if (this.options.threads !== undefined) options.threads = this.options.threads;
+      const created = await CutLogits.create(this.model, this.layers, batch, this.source, options);
+      if (created) this.resources.push(created);
+      return created;
+    });
+    if (!cut) return this.calibrationLogits(values);
+    this.ledger.countForward(batch.count);
+    return cut.logits(layer, values, owner);
   }
 
   /** The gradient runner over the calibration batch (weights and biases of every layer as inputs). */
@@ -285,6 +305,12 @@ export class CriterionContext {
   calibrationLogits(values?: ReadonlyMap<string, Float32Array>): Promise<Float32Array> {
     this.requireData('calibrationLogits');
     return this.session.calibrationLogits(values);
+  }
+
+  /** Calibration logits with `values` replacing one layer's weight (and bias); faster than calibrationLogits. */
+  layerCalibrationLogits(layer: Layer, values: ReadonlyMap<string, Float32Array>): Promise<Float32Array> {
+    this.requireData('layerCalibrationLogits');
+    return this.session.layerCalibrationLogits(layer, values, this.criterion);
   }
 
   baseLogits(): Promise<Float32Array> {

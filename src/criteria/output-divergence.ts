@@ -1,6 +1,6 @@
 /**
  * Shared by output-kl and output-mse: per layer, the logits of the calibration batch with that layer
- * alone perturbed (one forward pass of the batch per layer), and the comparisons with the base logits.
+ * alone perturbed (one pass of the batch from that layer on, per layer), and the comparisons with the base logits.
  */
 import type { Layer } from '../layers/layer.js';
 import { logSoftmaxRow } from '../runtime/metrics.js';
@@ -10,7 +10,7 @@ import type { CriterionContext } from './context.js';
 export function perturbedLogits(ctx: CriterionContext): Promise<Map<string, Float32Array>> {
   return ctx.shared(`perturbed-logits:${ctx.perturbation.text}:${ctx.seed}`, async () => {
     const out = new Map<string, Float32Array>();
-    for (const layer of ctx.layers) out.set(layer.name, await ctx.calibrationLogits(perturbedValues(ctx, layer)));
+    for (const layer of ctx.layers) out.set(layer.name, await ctx.layerCalibrationLogits(layer, perturbedValues(ctx, layer)));
     return out;
   });
 }

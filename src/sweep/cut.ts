@@ -8,6 +8,7 @@ import { ModelError } from '../errors.js';
 import { dataTypeFromOnnx, onnxTypeCode, type DataType } from '../onnx/dtypes.js';
 import { ancestorNodes, topologicalOrder } from '../onnx/graph.js';
 import type { Dim, Initializer, Model, Node, ValueInfo } from '../onnx/ir.js';
+import type { Layer } from '../layers/layer.js';
 import type { ValueShape } from '../runtime/probe.js';
 
 export interface DownstreamCut {
@@ -25,6 +26,11 @@ export interface ProbedShapes {
   readonly batch2: ReadonlyMap<string, ValueShape>;
   /** Name of the image input, whose shape comes from the model declaration. */
   readonly input: ValueInfo;
+}
+
+/** The initializers a perturbation of this layer may change: its weight, and its bias (prunec). */
+export function cutWeights(layer: Layer): string[] {
+  return layer.bias ? [layer.name, layer.bias] : [layer.name];
 }
 
 /** The nodes that depend on any of `weights` and lead to `output`, as a standalone model. */

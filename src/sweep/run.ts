@@ -27,7 +27,7 @@ import { probeShapes } from '../runtime/probe.js';
 import { defaultThreads, makeTensor, OrtRunner, type OrtTensor, type SessionOptions } from '../runtime/session.js';
 import { defaultBatchSize } from './batch-size.js';
 import { adaptiveBound, addPaired, emptyPaired, type AdaptiveOptions, type PairedState } from './adaptive.js';
-import { cutDownstream, type DownstreamCut, type ProbedShapes } from './cut.js';
+import { cutDownstream, cutWeights, type DownstreamCut, type ProbedShapes } from './cut.js';
 import { groupLayers, type LayerGroup } from './groups.js';
 import { computeFrontier, type FrontierBatch } from './frontier.js';
 import { planJobs, rngSeedFor, rowKey, type SweepJob } from './plan.js';
@@ -226,11 +226,6 @@ function selectLayers(layers: Layer[], names: readonly string[] | undefined, sou
     }
     return layer;
   });
-}
-
-/** The initializers a perturbation of this layer may change: its weight, and its bias (prunec). */
-function cutWeights(layer: Layer): string[] {
-  return layer.bias ? [layer.name, layer.bias] : [layer.name];
 }
 
 function groupByLayer(jobs: readonly SweepJob[]): Map<Layer, SweepJob[]> {

@@ -1,6 +1,7 @@
 /** A data set held in memory in a seeded random order (for adaptive evaluation, whose bound needs random order). */
 import { OptionError } from '../errors.js';
 import { createRng } from '../perturb/index.js';
+import { memoryBatches } from '../runtime/memory-batches.js';
 import type { SweepData } from './run.js';
 
 export async function shuffledInMemory(data: SweepData, seed: number, memoryBytes: number): Promise<SweepData> {
@@ -28,17 +29,6 @@ export async function shuffledInMemory(data: SweepData, seed: number, memoryByte
       labels[to] = batch.labels[k] as number;
     }
   }
-  return {
-    count: data.count,
-    sampleShape: data.sampleShape,
-    description: `${data.description}, shuffled (seed ${seed})`,
-    fingerprint: () => data.fingerprint(),
-    async *batches(batchSize, range = {}) {
-      const end = range.end ?? data.count;
-      for (let start = range.start ?? 0; start < end; start += batchSize) {
-        const stop = Math.min(end, start + batchSize);
-        yield { start, count: stop - start, images: images.subarray(start * sampleSize, stop * sampleSize), labels: labels.subarray(start, stop) };
-      }
-    },
-  };
+  const description = `${data.description}, shuffled (seed ${seed})`;
+  return { ...memoryBatches(images, labels, data.sampleShape, description), fingerprint: () => data.fingerprint() };
 }
