@@ -17,18 +17,18 @@ export interface InspectReport {
   flops: number | null;
 }
 
-/** Loads a model and lists its weight layers (FLOPs from one probe run at batch size 1). */
+/** Loads a model and lists its weight layers (FLOPs per sample from one probe run). */
 export async function inspectModel(path: string, options: { sampleShape?: readonly number[] } = {}): Promise<InspectReport> {
   const file = loadModel(path);
   const io = classifierIO(file, path);
   const sampleShape = options.sampleShape ?? staticSampleShape(file);
-  // FLOPs per sample need a probe at batch size 1, which a fixed batch size the graph does not depend on allows.
+  // FLOPs per sample come from one probe run: at batch size 1, which a fixed batch size the graph does
+  // not depend on allows, or else at the graph's own batch size B, the FLOPs then divided by B.
   const model = sampleShape ? (await freeBatchAxis(file, sampleShape, path)).model : file;
-  // A graph that only runs at a fixed batch size other than 1 has no per-sample probe: its FLOPs stay unknown.
   const fixed = classifierIO(model, path).input.shape?.[0];
-  const probeable = sampleShape !== undefined && (typeof fixed !== 'number' || fixed <= 0 || fixed === 1);
-  const shapes = probeable ? await probeShapes(model, sampleShape, 1, path) : undefined;
-  const layers = requireLayers(model, shapes, path);
+  const probeBatch = typeof fixed === 'number' && fixed > 1 ? fixed : 1;
+  const shapes = sampleShape ? await probeShapes(model, sampleShape, probeBatch, path) : undefined;
+  const layers = requireLayers(model, shapes, path).map((l) => (probeBatch === 1 || l.flops === null ? l : { ...l, flops: l.flops / probeBatch }));
   const flops = layers.every((l) => l.flops !== null) ? layers.reduce((a, l) => a + (l.flops ?? 0), 0) : null;
   return {
     model: path,

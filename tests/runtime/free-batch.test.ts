@@ -7,6 +7,7 @@ import type { Model, ValueInfo } from '../../src/onnx/ir.js';
 import { parsePerturbationList } from '../../src/perturb/index.js';
 import { evaluateModel } from '../../src/runtime/evaluate.js';
 import { freeBatchAxis } from '../../src/runtime/free-batch.js';
+import { inspectModel } from '../../src/inspect.js';
 import { runSweep, type SweepRow } from '../../src/sweep/run.js';
 import { makeTmp, writeNpy } from '../data/helpers.js';
 import { BUNDLED } from '../helpers/cli.js';
@@ -51,6 +52,19 @@ describe('freeBatchAxis', () => {
     expect(r.declared).toBe(1);
     expect(r.reason).toMatch(/cannot run at another batch size/);
     expect(r.model.graph.inputs[0]?.shape?.[0]).toBe(1);
+  });
+
+  it('inspect reports per-sample FLOPs of a graph that only runs at its own batch size (probed at B, divided by B)', async () => {
+    const path = tmp.path('baked4-inspect.onnx');
+    saveModel(bakedMlp(4), path);
+    const baked = await inspectModel(path);
+    const dynamic = tmp.path('tiny-inspect.onnx');
+    saveModel(tinyMlp(), dynamic);
+    const reference = await inspectModel(dynamic, { sampleShape: [4] });
+    // Gemm [3,4]: 2·3·4 = 24 per sample; MatMul with the transposed [2,3]: 2·2·3 = 12.
+    expect(reference.layers.map((l) => l.flops)).toEqual([24, 12]);
+    expect(baked.layers.map((l) => l.flops)).toEqual([24, 12]);
+    expect(baked.flops).toBe(36);
   });
 
   it('keeps a graph whose output does not follow the batch (a mean over the batch axis)', async () => {
