@@ -126,12 +126,15 @@ export class ScoringSession {
     });
   }
 
+  /** onnxruntime options of every session the criteria create (--threads). */
+  private sessionOptions(): SessionOptions {
+    return this.options.threads !== undefined ? { threads: this.options.threads } : {};
+  }
+
   /** A counted forward runner over `model` (default: the model under study) with the layer weights as inputs. */
   async forwardRunner(key = 'model', model: Model = this.model): Promise<CountedForward> {
     const runner = await this.ledger.shared(`session:${key}`, async () => {
-      const options: SessionOptions = {};
-      if (this.options.threads !== undefined) options.threads = this.options.threads;
-      const r = await WeightedForward.create(model, this.layers, this.source, options);
+      const r = await WeightedForward.create(model, this.layers, this.source, this.sessionOptions());
       this.resources.push(r);
       return r;
     });
@@ -158,9 +161,7 @@ export class ScoringSession {
   async layerCalibrationLogits(layer: Layer, values: ReadonlyMap<string, Float32Array>, owner: string): Promise<Float32Array> {
     const batch = await this.calibration();
     const cut = await this.ledger.shared('cut-logits', async () => {
-      const options: SessionOptions = {};
-      if (this.options.threads !== undefined) options.threads = this.options.threads;
-      const created = await CutLogits.create(this.model, this.layers, batch, this.source, options);
+      const created = await CutLogits.create(this.model, this.layers, batch, this.source, this.sessionOptions());
       if (created) this.resources.push(created);
       return created;
     });
@@ -175,7 +176,7 @@ export class ScoringSession {
     return this.ledger.shared('gradient-session', async () => {
       const g = await CalibrationGradients.create(this.model, this.layers, batch, {
         source: this.source,
-        ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
+        ...this.sessionOptions(),
         onImages: (images) => {
           this.ledger.countForward(images);
           this.ledger.countBackward(images);

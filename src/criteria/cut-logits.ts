@@ -16,7 +16,7 @@ import { memoryBatches } from '../runtime/memory-batches.js';
 import { probeShapes } from '../runtime/probe.js';
 import { OrtRunner, type OrtTensor, type SessionOptions } from '../runtime/session.js';
 import { defaultBatchSize } from '../sweep/batch-size.js';
-import { cutDownstream, cutWeights, type DownstreamCut } from '../sweep/cut.js';
+import { cutLayers, type DownstreamCut } from '../sweep/cut.js';
 import { computeFrontier, type FrontierBatch } from '../sweep/frontier.js';
 import { groupLayers, type LayerGroup } from '../sweep/groups.js';
 import type { CalibrationBatch } from './context.js';
@@ -45,9 +45,10 @@ export class CutLogits {
     if (checkSampleShape(io.input, batch.sampleShape, 'calibration data', source) !== undefined) return undefined;
     const batch1 = await probeShapes(model, batch.sampleShape, 1, source);
     const probed = { batch1, batch2: await probeShapes(model, batch.sampleShape, 2, source), input: io.input };
-    const cuts = new Map(layers.map((layer) => [layer, cutDownstream(model, cutWeights(layer), io.logits, probed)] as const));
-    const groups = groupLayers(layers, cuts, batch1, 4 * sizeOf(batch.sampleShape), batch.count, FRONTIER_BYTES);
-    const data = memoryBatches(batch.images.subarray(0, batch.count * sizeOf(batch.sampleShape)), batch.labels.subarray(0, batch.count), batch.sampleShape, 'calibration data');
+    const cuts = cutLayers(model, layers, io.logits, probed);
+    const sampleSize = sizeOf(batch.sampleShape);
+    const groups = groupLayers(layers, cuts, batch1, 4 * sampleSize, batch.count, FRONTIER_BYTES);
+    const data = memoryBatches(batch.images.subarray(0, batch.count * sampleSize), batch.labels.subarray(0, batch.count), batch.sampleShape, 'calibration data');
     return new CutLogits(model, io, cuts, groups, data, defaultBatchSize(batch1), options, source);
   }
 

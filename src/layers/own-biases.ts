@@ -8,35 +8,30 @@
  * reader of a shared bias. The copies compute exactly what the shared tensor did.
  */
 import type { Initializer, Model, Node } from '../onnx/ir.js';
-import { biasSlots } from './discover.js';
+import { biasSlots, type BiasSlot } from './discover.js';
 
 export function withOwnBiases(model: Model, source = 'model'): Model {
-  const slots = biasSlots(model, source);
-  const readers = new Map<string, number>();
-  for (const slot of slots) readers.set(slot.bias, (readers.get(slot.bias) ?? 0) + 1);
-  if (![...readers.values()].some((n) => n > 1)) return model;
+  const readers = new Map<string, BiasSlot[]>();
+  for (const slot of biasSlots(model, source)) readers.set(slot.bias, [...(readers.get(slot.bias) ?? []), slot]);
+  const shared = [...readers].filter(([, slots]) => slots.length > 1);
+  if (shared.length === 0) return model;
 
   const taken = new Set<string>([...model.graph.initializers.keys(), ...model.graph.inputs.map((v) => v.name), ...model.graph.nodes.flatMap((n) => [...n.inputs, ...n.outputs])]);
   const initializers = new Map(model.graph.initializers);
   const rewired = new Map<Node, Map<number, string>>();
   const copies = new Map<string, string[]>();
-  const firstReader = new Set<string>();
-  for (const slot of slots) {
-    if ((readers.get(slot.bias) ?? 0) < 2) continue;
+  for (const [bias, slots] of shared) {
+    const original = initializers.get(bias) as Initializer;
     // The first layer that reads a shared bias keeps it; each later one gets a copy.
-    if (!firstReader.has(slot.bias)) {
-      firstReader.add(slot.bias);
-      continue;
-    }
-    let name = `${slot.bias}:${slot.layer}`;
-    while (taken.has(name)) name += "'";
-    taken.add(name);
-    const original = initializers.get(slot.bias) as Initializer;
-    initializers.set(name, { ...original, name, data: original.data.slice() });
-    copies.set(slot.bias, [...(copies.get(slot.bias) ?? []), name]);
-    const inputs = rewired.get(slot.node) ?? new Map<number, string>();
-    inputs.set(slot.input, name);
-    rewired.set(slot.node, inputs);
+    const names = slots.slice(1).map((slot) => {
+      let name = `${bias}:${slot.layer}`;
+      while (taken.has(name)) name += "'";
+      taken.add(name);
+      initializers.set(name, { ...original, name, data: original.data.slice() });
+      rewired.set(slot.node, (rewired.get(slot.node) ?? new Map<number, string>()).set(slot.input, name));
+      return name;
+    });
+    copies.set(bias, names);
   }
   // Models before IR version 4 also list their initializers as graph inputs; list the copies likewise.
   const inputs = model.graph.inputs.flatMap((v) => [v, ...(copies.get(v.name) ?? []).map((name) => ({ ...v, name }))]);
@@ -46,4 +41,3 @@ export function withOwnBiases(model: Model, source = 'model'): Model {
   });
   return { ...model, graph: { ...model.graph, nodes, initializers, inputs } };
 }
-

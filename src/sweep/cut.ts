@@ -33,6 +33,11 @@ export function cutWeights(layer: Layer): string[] {
   return layer.bias ? [layer.name, layer.bias] : [layer.name];
 }
 
+/** The downstream cut of every layer (its weight and bias perturbed), by layer. */
+export function cutLayers(model: Model, layers: readonly Layer[], output: string, shapes: ProbedShapes): Map<Layer, DownstreamCut> {
+  return new Map(layers.map((layer) => [layer, cutDownstream(model, cutWeights(layer), output, shapes)] as const));
+}
+
 /** The nodes that depend on any of `weights` and lead to `output`, as a standalone model. */
 export function cutDownstream(model: Model, weights: readonly string[], output: string, shapes: ProbedShapes): DownstreamCut {
   const order = topologicalOrder(model.graph);

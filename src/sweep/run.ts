@@ -27,7 +27,7 @@ import { probeShapes } from '../runtime/probe.js';
 import { defaultThreads, makeTensor, OrtRunner, type OrtTensor, type SessionOptions } from '../runtime/session.js';
 import { defaultBatchSize } from './batch-size.js';
 import { adaptiveBound, addPaired, emptyPaired, type AdaptiveOptions, type PairedState } from './adaptive.js';
-import { cutDownstream, cutWeights, type DownstreamCut, type ProbedShapes } from './cut.js';
+import { cutLayers, type DownstreamCut, type ProbedShapes } from './cut.js';
 import { groupLayers, type LayerGroup } from './groups.js';
 import { computeFrontier, type FrontierBatch } from './frontier.js';
 import { planJobs, rngSeedFor, rowKey, type SweepJob } from './plan.js';
@@ -173,7 +173,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
     const baseStarted = performance.now();
     const probed: ProbedShapes = { batch1: shapes1, batch2: fixedBatch ? shapes1 : await probeShapes(model, data.sampleShape, 2, options.modelPath), input: io.input };
     const byLayer = groupByLayer(pending);
-    const cuts = new Map([...byLayer.keys()].map((layer) => [layer, cutDownstream(model, cutWeights(layer), io.logits, probed)] as const));
+    const cuts = cutLayers(model, [...byLayer.keys()], io.logits, probed);
     const inputBytes = 4 * data.sampleShape.reduce((a, b) => a * b, 1);
     const groups = groupLayers([...byLayer.keys()], cuts, shapes1, inputBytes, data.count, memoryBytes);
     // The first group's frontier values come out of the base runs (one pass less) when they fit in one chunk.
