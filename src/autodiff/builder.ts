@@ -5,7 +5,7 @@
  */
 import { allocate, onnxTypeCode, dataTypeFromOnnx, type DataType, type TypedArray } from '../onnx/dtypes.js';
 import type { AttributeValue, Initializer, Node, Tensor } from '../onnx/ir.js';
-import type { ShapeTable } from './shapes.js';
+import type { ShapeTable } from '../model/shape-table.js';
 
 export type Value = string;
 export type Attrs = Readonly<Record<string, AttributeValue>>;

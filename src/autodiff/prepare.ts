@@ -7,8 +7,8 @@ import { ModelError } from '../errors.js';
 import { sizeOf } from '../onnx/dtypes.js';
 import type { Model } from '../onnx/ir.js';
 import { classifierIO } from '../runtime/classifier.js';
-import { probeShapeTable, type Feed, type ShapeTable } from './shapes.js';
-import { upgradeOpset } from './upgrade.js';
+import { probeShapeTable, type Feed, type ShapeTable } from '../model/shape-table.js';
+import { upgradeOpset } from '../onnx/opset-upgrade.js';
 
 /** A model at the gradient opset, with the measured shapes of all its values. */
 export interface PreparedModel extends Model {

@@ -6,7 +6,7 @@
  */
 import type { Node, Tensor } from '../onnx/ir.js';
 import type { GradBuilder, Value } from './builder.js';
-import type { ShapeTable, ValueShape } from './shapes.js';
+import type { ShapeTable, ValueShape } from '../model/shape-table.js';
 
 /** Everything a rule sees about the node it differentiates. */
 export interface GradContext {

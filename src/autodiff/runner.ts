@@ -1,7 +1,7 @@
 /** GradientRunner: one onnxruntime session over a gradient graph, reused across runs. */
 import { ModelError, OptionError } from '../errors.js';
 import type { Model } from '../onnx/ir.js';
-import { staticSampleShape } from '../runtime/probe.js';
+import { staticSampleShape } from '../model/probe.js';
 import { makeTensor, OrtRunner, type OrtTensor } from '../runtime/session.js';
 import { buildGradientGraph, type GradientGraph, type GradientGraphOptions } from './gradient-graph.js';
 import { prepareClassifier } from './prepare.js';

@@ -1,5 +1,5 @@
 /** Options shared by every command that reads an evaluation set, and how they open it. */
-import { openDataset, type Dataset, type Preprocess } from '../data/index.js';
+import { openEvalData, type EvalData, type Preprocess } from '../data/index.js';
 import { OptionError } from '../errors.js';
 import { BUNDLED } from './defaults.js';
 import type { OptionTable, Options } from './options.js';
@@ -79,9 +79,9 @@ function numberList(options: Options, name: string): number[] | undefined {
 }
 
 /** Opens the evaluation set named by the options; labels are required. */
-export async function openLabeledData(paths: ModelAndData, options: Options): Promise<Dataset> {
+export async function openLabeledData(paths: ModelAndData, options: Options): Promise<EvalData> {
   const limit = options.number('limit');
-  const dataset = await openDataset({
+  const dataset = await openEvalData({
     data: paths.data,
     ...(paths.labels !== undefined ? { labels: paths.labels } : {}),
     ...(limit !== undefined ? { limit } : {}),

@@ -10,7 +10,7 @@ import type { Layer } from '../layers/layer.js';
 import type { Model } from '../onnx/ir.js';
 import { applyPerturbation, createRng, type PerturbationSpec, type PerturbResult, type PerturbTarget, type Rng } from '../perturb/index.js';
 import type { LabeledBatches } from '../runtime/evaluate.js';
-import { staticSampleShape } from '../runtime/probe.js';
+import { staticSampleShape } from '../model/probe.js';
 import type { SessionOptions } from '../runtime/session.js';
 import { CostLedger } from './cost.js';
 import type { CriterionNeeds } from './criterion.js';

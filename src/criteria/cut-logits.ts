@@ -3,7 +3,7 @@
  * the values upstream of a layer (its frontier) are computed once for a group of layers, and a
  * layer's run covers only the graph from that layer on, with the perturbed weights baked in as
  * constants (which onnxruntime pre-packs). On ResNet-20 this is several times faster than a full
- * pass with the weights fed as inputs (forward.ts); see docs/benchmarks.md.
+ * pass with the weights fed as inputs (forward.ts); see docs/performance.md.
  */
 import { ModelError } from '../errors.js';
 import type { Layer } from '../layers/layer.js';
@@ -13,12 +13,12 @@ import type { Model } from '../onnx/ir.js';
 import { checkSampleShape, classifierIO, type ClassifierIO } from '../runtime/classifier.js';
 import type { LabeledBatches } from '../runtime/evaluate.js';
 import { memoryBatches } from '../runtime/memory-batches.js';
-import { probeShapes } from '../runtime/probe.js';
+import { probeShapes } from '../model/probe.js';
 import { OrtRunner, type OrtTensor, type SessionOptions } from '../runtime/session.js';
-import { defaultBatchSize } from '../sweep/batch-size.js';
-import { cutLayers, type DownstreamCut } from '../sweep/cut.js';
-import { computeFrontier, type FrontierBatch } from '../sweep/frontier.js';
-import { groupLayers, type LayerGroup } from '../sweep/groups.js';
+import { defaultBatchSize } from '../cut/batch-size.js';
+import { cutLayers, type DownstreamCut } from '../cut/cut.js';
+import { computeFrontier, type FrontierBatch } from '../cut/frontier.js';
+import { groupLayers, type LayerGroup } from '../cut/groups.js';
 import type { CalibrationBatch } from './context.js';
 
 /** Bound on the cached frontier values of one group of layers (a larger single layer goes alone). */

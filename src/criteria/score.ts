@@ -10,13 +10,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Dataset } from '../data/index.js';
+import type { EvalData } from '../data/index.js';
 import { ModelLoadError, OptionError, SaferError } from '../errors.js';
 import { requireLayers } from '../layers/discover.js';
 import { withOwnBiases } from '../layers/own-biases.js';
 import { loadModel } from '../onnx/model.js';
 import type { Model } from '../onnx/ir.js';
-import { freeBatchAxis } from '../runtime/free-batch.js';
+import { freeBatchAxis } from '../model/free-batch.js';
 import { ScoringSession, SCORING_DEFAULTS, type ScoringOptions } from './context.js';
 import type { Cost } from './cost.js';
 import { outputOf, type CriterionFamily, type CriterionOutput } from './criterion.js';
@@ -133,7 +133,7 @@ export function fileSha256(path: string): string {
 export async function scoreModelFile(
   path: string,
   instances: readonly CriterionInstance[],
-  options: Omit<ScoringOptions, 'data' | 'source'> & ScoreProgress & { data?: Dataset } = {},
+  options: Omit<ScoringOptions, 'data' | 'source'> & ScoreProgress & { data?: EvalData } = {},
 ): Promise<ScoreReport> {
   const { data, ...rest } = options;
   const loaded = loadModel(path);

@@ -1,6 +1,6 @@
 /** One flat CSV of the data set: every row with its layer's op, size and cost, for spreadsheets and pandas. */
 import { dirname, basename } from 'node:path';
-import { inspectModel } from '../inspect.js';
+import { inspectModel } from '../model/inspect.js';
 import type { Layer } from '../layers/layer.js';
 import type { SweepRow } from '../sweep/run.js';
 

@@ -7,7 +7,7 @@ import { ModelError } from '../errors.js';
 import { attrInt, attrInts } from '../onnx/attrs.js';
 import { GraphIndex, topologicalOrder } from '../onnx/graph.js';
 import type { Initializer, Model, Node } from '../onnx/ir.js';
-import type { ValueShape } from '../runtime/probe.js';
+import type { ValueShape } from '../model/probe.js';
 import type { Layer, LayerOp } from './layer.js';
 
 const LAYER_OPS: ReadonlySet<string> = new Set<LayerOp>(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);

@@ -6,7 +6,7 @@ import { checkSampleShape, classifierIO, type ClassifierIO } from './classifier.
 import { accumulate, argmaxRow, emptyTotals, type ClassificationTotals } from './metrics.js';
 import { makeTensor, OrtRunner, type OrtTensor, type SessionOptions } from './session.js';
 
-/** What evaluation needs from a data set (structurally the `Dataset` of src/data). */
+/** What evaluation needs from a data set (structurally the `EvalData` of src/data). */
 export interface LabeledBatches {
   readonly count: number;
   readonly sampleShape: readonly number[];

@@ -6,7 +6,7 @@
  * run once per batch for a group of layers (frontier.ts), and each job runs
  * only the downstream part, in a session with the perturbed weight baked in
  * as a constant (onnxruntime then pre-packs it; feeding weights as inputs is
- * about 4× slower, see docs/benchmarks.md). Memory for cached frontier values
+ * about 4× slower, see docs/performance.md). Memory for cached frontier values
  * stays under `memoryBytes`: layers are grouped, and a layer whose frontier
  * alone exceeds it is processed in chunks of the data.
  */
@@ -21,15 +21,15 @@ import type { Model } from '../onnx/ir.js';
 import { applyPerturbation, createRng, type PerturbationSpec } from '../perturb/index.js';
 import { checkSampleShape, classifierIO } from '../runtime/classifier.js';
 import { Evaluator, type LabeledBatches } from '../runtime/evaluate.js';
-import { fixedBatchError, freeBatchAxis } from '../runtime/free-batch.js';
+import { fixedBatchError, freeBatchAxis } from '../model/free-batch.js';
 import { accumulate, emptyTotals, finiteOrNull, type ClassificationTotals } from '../runtime/metrics.js';
-import { probeShapes } from '../runtime/probe.js';
+import { probeShapes } from '../model/probe.js';
 import { defaultThreads, makeTensor, OrtRunner, type OrtTensor, type SessionOptions } from '../runtime/session.js';
-import { defaultBatchSize } from './batch-size.js';
+import { defaultBatchSize } from '../cut/batch-size.js';
 import { adaptiveBound, addPaired, emptyPaired, type AdaptiveOptions, type PairedState } from './adaptive.js';
-import { cutLayers, type DownstreamCut, type ProbedShapes } from './cut.js';
-import { groupLayers, type LayerGroup } from './groups.js';
-import { computeFrontier, type FrontierBatch } from './frontier.js';
+import { cutLayers, type DownstreamCut, type ProbedShapes } from '../cut/cut.js';
+import { groupLayers, type LayerGroup } from '../cut/groups.js';
+import { computeFrontier, type FrontierBatch } from '../cut/frontier.js';
 import { planJobs, rngSeedFor, rowKey, type SweepJob } from './plan.js';
 import { ResultsFile } from './results-file.js';
 import { shuffledInMemory } from './shuffled.js';

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GradientRunner } from '../../src/autodiff/index.js';
-import { openDataset } from '../../src/data/index.js';
+import { openEvalData } from '../../src/data/index.js';
 import { loadModel } from '../../src/onnx/model.js';
 
 const ROOT = 'tests/fixtures/torch-models';
@@ -23,7 +23,7 @@ const models = existsSync(ROOT) ? readdirSync(ROOT).filter((d) => statSync(join(
 
 async function loadFixture(name: string): Promise<{ images: Float32Array; labels: Int32Array; sampleShape: readonly number[]; reference: Reference; expected: Float32Array }> {
   const dir = join(ROOT, name);
-  const data = await openDataset({ data: join(dir, 'input.npy'), labels: join(dir, 'labels.npy') });
+  const data = await openEvalData({ data: join(dir, 'input.npy'), labels: join(dir, 'labels.npy') });
   let batch: { images: Float32Array; labels: Int32Array } | undefined;
   for await (const b of data.batches(data.count)) batch = b;
   if (!batch) throw new Error(`${dir}: no samples`);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { AssessReport } from '../../src/assess.js';
+import type { AssessReport } from '../../src/assess/assess.js';
 import { makeTmp } from '../data/helpers.js';
 import { BUNDLED, jsonOf, safer } from '../helpers/cli.js';
 

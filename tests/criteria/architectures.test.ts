@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CRITERIA, criterionInstance } from '../../src/criteria/index.js';
 import { scoreModel } from '../../src/criteria/score.js';
-import { openDataset } from '../../src/data/index.js';
+import { openEvalData } from '../../src/data/index.js';
 import { discoverLayers } from '../../src/layers/discover.js';
 import { loadModel } from '../../src/onnx/model.js';
 
@@ -19,7 +19,7 @@ const MODELS = existsSync(ROOT) ? readdirSync(ROOT).filter((m) => existsSync(joi
 describe.each(MODELS)('%s', (name) => {
   it('gets a finite score for every layer from every criterion', async () => {
     const model = loadModel(join(ROOT, name, 'model.onnx'));
-    const data = await openDataset({ data: join(ROOT, name, 'input.npy'), labels: join(ROOT, name, 'labels.npy') });
+    const data = await openEvalData({ data: join(ROOT, name, 'input.npy'), labels: join(ROOT, name, 'labels.npy') });
     const result = await scoreModel(model, CRITERIA.map((c) => criterionInstance(c.id)), {
       data, calibration: 4, gradientBatch: 2, hutchinsonSamples: 2, integrationSteps: 2, threads: 1, source: name,
     });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CutLogits } from '../../src/criteria/cut-logits.js';
 import { WeightedForward } from '../../src/criteria/forward.js';
-import { openDataset } from '../../src/data/index.js';
+import { openEvalData } from '../../src/data/index.js';
 import { requireLayers } from '../../src/layers/discover.js';
 import { loadModel } from '../../src/onnx/model.js';
 import type { Model, ValueInfo } from '../../src/onnx/ir.js';
@@ -10,7 +10,7 @@ import { applyPerturbation, createRng, parsePerturbationList } from '../../src/p
 import { BUNDLED, ROOT } from '../helpers/cli.js';
 
 async function calibration(count: number) {
-  const data = await openDataset({ data: BUNDLED.images, labels: BUNDLED.labels, limit: count });
+  const data = await openEvalData({ data: BUNDLED.images, labels: BUNDLED.labels, limit: count });
   const images = new Float32Array(count * 784);
   const labels = new Int32Array(count);
   for await (const b of data.batches(count)) {

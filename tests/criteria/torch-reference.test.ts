@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { criterionInstance } from '../../src/criteria/index.js';
 import { fileSha256, scoreModel, type ScoredCriterion } from '../../src/criteria/score.js';
-import { openDataset } from '../../src/data/index.js';
+import { openEvalData } from '../../src/data/index.js';
 import { loadModel } from '../../src/onnx/model.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -142,7 +142,7 @@ for (const file of FIXTURES) {
     beforeAll(async () => {
       const path = join(ROOT, fixture.model);
       expect(fileSha256(path), 'the model changed since the fixture was written').toBe(fixture.model_sha256);
-      const data = await openDataset({ data: join(ROOT, fixture.data.images), labels: join(ROOT, fixture.data.labels), limit: fixture.data.first });
+      const data = await openEvalData({ data: join(ROOT, fixture.data.images), labels: join(ROOT, fixture.data.labels), limit: fixture.data.first });
       const s = fixture.settings;
       const result = await scoreModel(loadModel(path), [...exact, 'ggn-trace', 'hawq-v2-ggn'].map(criterionInstance), {
         data,

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { openDataset } from '../../src/data/index.js';
+import { openEvalData } from '../../src/data/index.js';
 
 const DIR = '/usr/share/datasets/fashion-mnist';
 const IMAGES = `${DIR}/t10k-images-idx3-ubyte.gz`;
@@ -16,7 +16,7 @@ describe.skipIf(!present)('Fashion-MNIST t10k (gzip IDX)', () => {
   const sum = (values: ArrayLike<number>): number => Array.from(values).reduce((a, b) => a + b, 0);
 
   it('reads 10000 images of 1×28×28 and their labels', async () => {
-    const ds = await openDataset({ data: IMAGES, labels: LABELS });
+    const ds = await openEvalData({ data: IMAGES, labels: LABELS });
     expect(ds).toMatchObject({ count: 10000, sampleShape: [1, 28, 28], hasLabels: true });
     const labels = gunzipSync(readFileSync(LABELS)).subarray(8);
     let seen = 0;
@@ -28,7 +28,7 @@ describe.skipIf(!present)('Fashion-MNIST t10k (gzip IDX)', () => {
   });
 
   it('has the first label 9 and the first image’s pixel sum, scaled by 1/255 when asked', async () => {
-    const ds = await openDataset({ data: IMAGES, labels: LABELS, limit: 1, preprocess: { scale: 1 / 255 } });
+    const ds = await openEvalData({ data: IMAGES, labels: LABELS, limit: 1, preprocess: { scale: 1 / 255 } });
     const expectedSum = sum(pixels(0));
     expect(expectedSum).toBe(33456); // sum of the first 784 pixel bytes
     for await (const batch of ds.batches(1)) {
@@ -39,7 +39,7 @@ describe.skipIf(!present)('Fashion-MNIST t10k (gzip IDX)', () => {
   });
 
   it('streams the last samples from a start offset like a full read', async () => {
-    const ds = await openDataset({ data: IMAGES });
+    const ds = await openEvalData({ data: IMAGES });
     for await (const batch of ds.batches(100, { start: 9998 })) {
       expect(batch.count).toBe(2);
       expect([...batch.images.subarray(784)]).toEqual([...pixels(9999)]);

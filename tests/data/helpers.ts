@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Dataset } from '../../src/data/index.js';
+import type { EvalData } from '../../src/data/index.js';
 
 export type NpyDescr = '<f4' | '<f8' | '|u1' | '|i1' | '<i2' | '<i4' | '<i8';
 
@@ -80,7 +80,7 @@ export function ramp(n: number, modulo = 256): number[] {
 }
 
 /** All batches of `ds` concatenated; also checks the batch bookkeeping. */
-export async function readAll(ds: Dataset, batchSize = 1000, range: { start?: number; end?: number } = {}): Promise<{ images: Float32Array; labels: Int32Array }> {
+export async function readAll(ds: EvalData, batchSize = 1000, range: { start?: number; end?: number } = {}): Promise<{ images: Float32Array; labels: Int32Array }> {
   const sampleSize = ds.sampleShape.reduce((a, b) => a * b, 1);
   const images: Float32Array[] = [];
   const labels: Int32Array[] = [];

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataError, openDataset } from '../../src/data/index.js';
+import { DataError, openEvalData } from '../../src/data/index.js';
 import { IDX_TYPES, idxBytes, makeTmp, ramp, readAll, writeBytes, writeIdx } from './helpers.js';
 
 const tmp = makeTmp();
@@ -19,7 +19,7 @@ describe('IDX', () => {
   for (const gz of ['', '.gz']) {
     it.each(Object.keys(SAMPLES) as Array<keyof typeof IDX_TYPES>)(`reads %s${gz} big-endian values`, async (type) => {
       const data = writeIdx(tmp.path(`${type}-idx3${gz}`), type, [2, 2, 2], SAMPLES[type]);
-      const ds = await openDataset({ data });
+      const ds = await openEvalData({ data });
       expect(ds.sampleShape).toEqual([1, 2, 2]);
       expect([...(await readAll(ds)).images]).toEqual(SAMPLES[type].map(Math.fround));
     });
@@ -28,14 +28,14 @@ describe('IDX', () => {
   it('takes labels from an IDX file, raw or gzip, and inserts the channel axis last for NHWC', async () => {
     const data = writeIdx(tmp.path('img-idx3-ubyte'), 'uint8', [3, 2, 2], ramp(12));
     const labels = writeIdx(tmp.path('lab-idx1-ubyte.gz'), 'uint8', [3], [4, 0, 9]);
-    const ds = await openDataset({ data, labels, preprocess: { layout: 'NHWC' } });
+    const ds = await openEvalData({ data, labels, preprocess: { layout: 'NHWC' } });
     expect(ds.sampleShape).toEqual([2, 2, 1]);
     expect(await readAll(ds, 2)).toEqual({ images: Float32Array.from(ramp(12)), labels: Int32Array.from([4, 0, 9]) });
   });
 
   it('recognises gzip by its magic bytes even without a .gz name', async () => {
     const data = writeBytes(tmp.path('hidden-gzip-idx'), gzipSync(idxBytes('uint8', [2, 3], ramp(6))));
-    expect((await readAll(await openDataset({ data }))).images).toEqual(Float32Array.from(ramp(6)));
+    expect((await readAll(await openEvalData({ data }))).images).toEqual(Float32Array.from(ramp(6)));
   });
 
   it('streams raw and gzip files like a full read, across batch boundaries, with limit and start/end', async () => {
@@ -44,10 +44,10 @@ describe('IDX', () => {
     const whole = Float32Array.from(values);
     for (const name of ['stream-idx', 'stream-idx.gz']) {
       const data = writeIdx(tmp.path(name), 'uint8', [n, 2, 3], values);
-      const ds = await openDataset({ data });
+      const ds = await openEvalData({ data });
       for (const batchSize of [1, 7, 100, 101, 1000]) expect((await readAll(ds, batchSize)).images).toEqual(whole);
       expect((await readAll(ds, 8, { start: 13, end: 77 })).images).toEqual(whole.subarray(13 * 6, 77 * 6));
-      const limited = await openDataset({ data, limit: 30 });
+      const limited = await openEvalData({ data, limit: 30 });
       expect(limited.count).toBe(30);
       expect((await readAll(limited, 7)).images).toEqual(whole.subarray(0, 30 * 6));
       expect((await readAll(limited, 7, { start: 25 })).images).toEqual(whole.subarray(25 * 6, 30 * 6));
@@ -60,9 +60,9 @@ describe('IDX', () => {
     const values = Array.from({ length: rows * 64 }, (_, i) => (i * 2654435761) >>> 24);
     const gz = gzipSync(idxBytes('uint8', [rows, 64], values));
     const data = writeBytes(tmp.path('cut-idx.gz'), gz.subarray(0, gz.length / 2));
-    const head = await openDataset({ data, limit: 10 });
+    const head = await openEvalData({ data, limit: 10 });
     expect((await readAll(head, 4)).images).toEqual(Float32Array.from(values.slice(0, 640)));
-    const all = await openDataset({ data });
+    const all = await openEvalData({ data });
     await expect(readAll(all, 100)).rejects.toThrow(/corrupt gzip stream in .*cut-idx\.gz \(unexpected end of file\)/);
   });
 
@@ -78,7 +78,7 @@ describe('IDX', () => {
       ['notgzip-idx.gz', Buffer.from('plain text, not gzip'), /corrupt gzip stream in .*notgzip-idx\.gz \(incorrect header check\)/],
     ];
     for (const [name, bytes, message] of cases) {
-      const error = await openDataset({ data: writeBytes(tmp.path(name), bytes) })
+      const error = await openEvalData({ data: writeBytes(tmp.path(name), bytes) })
         .then((ds) => readAll(ds))
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DataError);
@@ -89,12 +89,12 @@ describe('IDX', () => {
   it('reports a gzip stream that ends cleanly before the rows its header declares', async () => {
     const full = idxBytes('uint8', [5, 4], ramp(20));
     const data = writeBytes(tmp.path('few-idx.gz'), gzipSync(full.subarray(0, full.length - 6)));
-    const ds = await openDataset({ data });
+    const ds = await openEvalData({ data });
     await expect(readAll(ds, 2)).rejects.toThrow(/few-idx\.gz is truncated: its decompressed data ends after 26 bytes but 32 are needed/);
   });
 
   it('refuses a 1-D data file (labels passed as data)', async () => {
     const data = writeIdx(tmp.path('labels-as-data-idx1'), 'uint8', [3], [1, 2, 3]);
-    await expect(openDataset({ data })).rejects.toThrow(/labels-as-data-idx1 has shape \[3\]; data needs a sample axis and at least one more/);
+    await expect(openEvalData({ data })).rejects.toThrow(/labels-as-data-idx1 has shape \[3\]; data needs a sample axis and at least one more/);
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataError, openDataset } from '../../src/data/index.js';
+import { DataError, openEvalData } from '../../src/data/index.js';
 import { makeTmp, readAll, writeBytes, writeNpy } from './helpers.js';
 
 const tmp = makeTmp();
@@ -60,7 +60,7 @@ describe('image folders', () => {
       '.cache/hidden.png': pixel(99), // hidden folders are not classes
     });
     mkdirSync(join(root, 'empty-class')); // keeps its index (3), has no images
-    const ds = await openDataset({ data: root, preprocess: { scale: 1 } });
+    const ds = await openEvalData({ data: root, preprocess: { scale: 1 } });
     expect(ds.count).toBe(8);
     expect(ds.sampleShape).toEqual([1, 1, 1]);
     expect(ds.description).toMatch(/classes \(8×1×1×1 png\/jpeg, 4 class folders\)$/);
@@ -71,44 +71,44 @@ describe('image folders', () => {
   });
 
   it('scales by 1/255 by default and decodes gray PNG to 1 channel, colour PNG to 3 (alpha dropped)', async () => {
-    const gray = await openDataset({ data: folder('gray', { 'a/0.png': grayPng(2, 1, [0, 255]) }) });
+    const gray = await openEvalData({ data: folder('gray', { 'a/0.png': grayPng(2, 1, [0, 255]) }) });
     expect(gray.sampleShape).toEqual([1, 1, 2]);
     expect([...(await readAll(gray)).images]).toEqual([0, 1]);
 
     const rgba = [255, 0, 51, 7, 0, 102, 255, 9]; // 2×1 RGBA, alpha must not matter
-    const colour = await openDataset({ data: folder('rgba', { 'a/0.png': png(2, 1, { rgba }, 6) }), preprocess: { scale: 1 } });
+    const colour = await openEvalData({ data: folder('rgba', { 'a/0.png': png(2, 1, { rgba }, 6) }), preprocess: { scale: 1 } });
     expect(colour.sampleShape).toEqual([3, 1, 2]);
     expect([...(await readAll(colour)).images]).toEqual([255, 0, 0, 102, 51, 255]); // NCHW: R plane, G plane, B plane
 
-    const nhwc = await openDataset({ data: folder('rgba2', { 'a/0.png': png(2, 1, { rgba }, 6) }), preprocess: { scale: 1, layout: 'NHWC' } });
+    const nhwc = await openEvalData({ data: folder('rgba2', { 'a/0.png': png(2, 1, { rgba }, 6) }), preprocess: { scale: 1, layout: 'NHWC' } });
     expect(nhwc.sampleShape).toEqual([1, 2, 3]);
     expect([...(await readAll(nhwc)).images]).toEqual([255, 0, 51, 0, 102, 255]);
   });
 
   it('reads JPEG, colour and grayscale', async () => {
-    const colour = await openDataset({ data: folder('jpeg', { 'a/0.jpg': solidJpeg(8, 8, [200, 30, 90]) }), preprocess: { scale: 1 } });
+    const colour = await openEvalData({ data: folder('jpeg', { 'a/0.jpg': solidJpeg(8, 8, [200, 30, 90]) }), preprocess: { scale: 1 } });
     expect(colour.sampleShape).toEqual([3, 8, 8]);
     const { images } = await readAll(colour);
     for (const [c, v] of [200, 30, 90].entries()) {
       for (const x of images.subarray(c * 64, (c + 1) * 64)) expect(Math.abs(x - v)).toBeLessThanOrEqual(3);
     }
-    const gray = await openDataset({ data: folder('jpeg-gray', { 'a/0.jpg': GRAY_JPEG }), preprocess: { scale: 1 } });
+    const gray = await openEvalData({ data: folder('jpeg-gray', { 'a/0.jpg': GRAY_JPEG }), preprocess: { scale: 1 } });
     expect(gray.sampleShape).toEqual([1, 2, 2]);
     expect([...(await readAll(gray)).images]).toEqual([128, 128, 128, 128]);
   });
 
   it('converts every image to the first image’s channels, or to the declared ones', async () => {
     const files = { 'a/0.png': pixel(100), 'a/1.png': png(1, 1, { rgba: [100, 50, 200, 255] }, 2) };
-    const first = await openDataset({ data: folder('mixed', files), preprocess: { scale: 1 } });
+    const first = await openEvalData({ data: folder('mixed', files), preprocess: { scale: 1 } });
     expect(first.sampleShape).toEqual([1, 1, 1]);
     expect([...(await readAll(first)).images]).toEqual([100, Math.fround(0.299 * 100 + 0.587 * 50 + 0.114 * 200)]);
-    const rgb = await openDataset({ data: folder('mixed', files), preprocess: { scale: 1, channels: 3 } });
+    const rgb = await openEvalData({ data: folder('mixed', files), preprocess: { scale: 1, channels: 3 } });
     expect([...(await readAll(rgb)).images]).toEqual([100, 100, 100, 100, 50, 200]);
   });
 
   it('resizes bilinearly to the declared size, so sizes may differ', async () => {
     const root = folder('resize', { 'a/0.png': grayPng(2, 2, [0, 40, 80, 120]), 'a/1.png': grayPng(4, 4, Array(16).fill(7)) });
-    const ds = await openDataset({ data: root, preprocess: { scale: 0.1, resize: [4, 4] } });
+    const ds = await openEvalData({ data: root, preprocess: { scale: 0.1, resize: [4, 4] } });
     expect(ds.sampleShape).toEqual([1, 4, 4]);
     const { images } = await readAll(ds);
     expect([...images.subarray(0, 16)].map((v) => Math.round(v * 1e5) / 1e5)).toEqual([0, 1, 3, 4, 2, 3, 5, 6, 6, 7, 9, 10, 8, 9, 11, 12]);
@@ -116,7 +116,7 @@ describe('image folders', () => {
   });
 
   it('reads a folder without class subfolders as unlabelled images', async () => {
-    const ds = await openDataset({ data: folder('flat', { 'b.png': pixel(2), 'a.png': pixel(1), 'notes.txt': Buffer.from('hi') }), preprocess: { scale: 1 } });
+    const ds = await openEvalData({ data: folder('flat', { 'b.png': pixel(2), 'a.png': pixel(1), 'notes.txt': Buffer.from('hi') }), preprocess: { scale: 1 } });
     expect(ds.hasLabels).toBe(false);
     expect(await readAll(ds)).toEqual({ images: Float32Array.from([1, 2]), labels: new Int32Array(0) });
   });
@@ -130,7 +130,7 @@ describe('image folders', () => {
       ['corrupt', { 'a/0.png': pixel(1), 'a/1.png': Buffer.from('not a png') }, /corrupt\/a\/1\.png could not be decoded \(/],
     ];
     for (const [name, files, message] of cases) {
-      const error = await openDataset({ data: folder(name, files) })
+      const error = await openEvalData({ data: folder(name, files) })
         .then((ds) => readAll(ds))
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DataError);
@@ -141,6 +141,6 @@ describe('image folders', () => {
   it('takes a labels file for an image folder when given', async () => {
     const root = folder('relabel', { 'a/0.png': pixel(1), 'b/1.png': pixel(2) });
     const labels = writeNpy(tmp.path('relabel.npy'), '|u1', [2], [5, 6]);
-    expect((await readAll(await openDataset({ data: root, labels }))).labels).toEqual(Int32Array.from([5, 6]));
+    expect((await readAll(await openEvalData({ data: root, labels }))).labels).toEqual(Int32Array.from([5, 6]));
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataError, openDataset } from '../../src/data/index.js';
+import { DataError, openEvalData } from '../../src/data/index.js';
 import { makeTmp, npyBytes, ramp, readAll, writeBytes, writeNpy, type NpyDescr } from './helpers.js';
 
 const tmp = makeTmp();
@@ -16,7 +16,7 @@ describe('.npy', () => {
     ['<i4', [-(2 ** 31), 2 ** 31 - 1, ...values.slice(2)]],
     ['<i8', [-(2 ** 40), 2 ** 40, ...values.slice(2)]],
   ])('reads %s as float32 without preprocessing', async (descr, data) => {
-    const ds = await openDataset({ data: writeNpy(tmp.path(`dtype${descr.slice(1)}.npy`), descr, [3, 2, 2], data) });
+    const ds = await openEvalData({ data: writeNpy(tmp.path(`dtype${descr.slice(1)}.npy`), descr, [3, 2, 2], data) });
     expect(ds.count).toBe(3);
     expect(ds.sampleShape).toEqual([1, 2, 2]); // [N,H,W] gets a channel axis
     expect([...(await readAll(ds)).images]).toEqual(data.map(Math.fround));
@@ -25,7 +25,7 @@ describe('.npy', () => {
   it('streams positioned reads that match a full read across batch boundaries', async () => {
     const n = 37;
     const data = ramp(n * 5).map((v) => v / 7);
-    const ds = await openDataset({ data: writeNpy(tmp.path('stream.npy'), '<f4', [n, 5], data) });
+    const ds = await openEvalData({ data: writeNpy(tmp.path('stream.npy'), '<f4', [n, 5], data) });
     const whole = Float32Array.from(data);
     for (const batchSize of [1, 4, 5, 36, 37, 100]) {
       expect((await readAll(ds, batchSize)).images).toEqual(whole);
@@ -45,17 +45,17 @@ describe('.npy', () => {
       ['fake.npy', Buffer.from('not numpy at all'), /fake\.npy is not a \.npy file/],
     ];
     for (const [name, bytes, message] of cases) {
-      const error = await openDataset({ data: writeBytes(tmp.path(name), bytes) }).catch((e: unknown) => e);
+      const error = await openEvalData({ data: writeBytes(tmp.path(name), bytes) }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DataError);
       expect((error as Error).message).toMatch(message);
     }
   });
 
   it('says so when a file is missing', async () => {
-    await expect(openDataset({ data: tmp.path('nope.npy') })).rejects.toThrow(/nope\.npy: no such file or directory/);
+    await expect(openEvalData({ data: tmp.path('nope.npy') })).rejects.toThrow(/nope\.npy: no such file or directory/);
     const data = writeNpy(tmp.path('x.npy'), '<f4', [2, 2], [0, 1, 2, 3]);
-    await expect(openDataset({ data, labels: tmp.path('nolabels.npy') })).rejects.toThrow(/nolabels\.npy: no such file/);
-    await expect(openDataset({ data, labels: tmp.path('nolabels-idx1.gz') })).rejects.toThrow(/nolabels-idx1\.gz: no such file/);
-    await expect(openDataset({ data: tmp.path('no-folder') })).rejects.toThrow(/no-folder: no such file or directory/);
+    await expect(openEvalData({ data, labels: tmp.path('nolabels.npy') })).rejects.toThrow(/nolabels\.npy: no such file/);
+    await expect(openEvalData({ data, labels: tmp.path('nolabels-idx1.gz') })).rejects.toThrow(/nolabels-idx1\.gz: no such file/);
+    await expect(openEvalData({ data: tmp.path('no-folder') })).rejects.toThrow(/no-folder: no such file or directory/);
   });
 });

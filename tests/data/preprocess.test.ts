@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataError, openDataset, resizeBilinear } from '../../src/data/index.js';
+import { DataError, openEvalData, resizeBilinear } from '../../src/data/index.js';
 import { makeTmp, readAll, writeNpy } from './helpers.js';
 
 const tmp = makeTmp();
@@ -26,9 +26,9 @@ describe('bilinear resize (PyTorch align_corners=False, no antialias)', () => {
     expect([...out]).toEqual([...row, ...row]);
   });
 
-  it('resizes array samples when asked, through openDataset', async () => {
+  it('resizes array samples when asked, through openEvalData', async () => {
     const data = writeNpy(tmp.path('small.npy'), '<f4', [1, 1, 2, 2], [0, 4, 8, 12]);
-    const ds = await openDataset({ data, preprocess: { resize: [4, 4] } });
+    const ds = await openEvalData({ data, preprocess: { resize: [4, 4] } });
     expect(ds.sampleShape).toEqual([1, 4, 4]);
     expect([...(await readAll(ds)).images]).toEqual([0, 1, 3, 4, 2, 3, 5, 6, 6, 7, 9, 10, 8, 9, 11, 12]);
   });
@@ -36,7 +36,7 @@ describe('bilinear resize (PyTorch align_corners=False, no antialias)', () => {
 
 describe('scale, mean and std', () => {
   it('leaves float and integer data alone unless asked', async () => {
-    const ds = await openDataset({ data: writeNpy(tmp.path('u8.npy'), '|u1', [1, 2, 2], [0, 1, 128, 255]) });
+    const ds = await openEvalData({ data: writeNpy(tmp.path('u8.npy'), '|u1', [1, 2, 2], [0, 1, 128, 255]) });
     expect([...(await readAll(ds)).images]).toEqual([0, 1, 128, 255]);
   });
 
@@ -44,7 +44,7 @@ describe('scale, mean and std', () => {
     // numpy: ((x.astype(float32) / float32(255)) - float32(0.485)) / float32(0.229). Note 254:
     // multiplying by float32(1/255) instead would give 2.231783628463745.
     const data = writeNpy(tmp.path('tv.npy'), '|u1', [1, 6], [0, 1, 77, 128, 254, 255]);
-    const ds = await openDataset({ data, preprocess: { scale: 1 / 255, mean: [0.485], std: [0.229] } });
+    const ds = await openEvalData({ data, preprocess: { scale: 1 / 255, mean: [0.485], std: [0.229] } });
     expect([...(await readAll(ds)).images]).toEqual([
       -2.1179039478302, -2.1007792949676514, -0.7992978692054749, 0.07406462728977203, 2.231783390045166, 2.248908281326294,
     ]);
@@ -55,14 +55,14 @@ describe('scale, mean and std', () => {
 
   it('normalises per channel along axis 1 for NCHW', async () => {
     const values = [10, 20, 30, 40, 50, 60]; // [1, 3, 1, 2]: channel c holds values 2c, 2c+1
-    const ds = await openDataset({ data: writeNpy(tmp.path('nchw.npy'), '<f4', [1, 3, 1, 2], values), preprocess: perChannel });
+    const ds = await openEvalData({ data: writeNpy(tmp.path('nchw.npy'), '<f4', [1, 3, 1, 2], values), preprocess: perChannel });
     expect(ds.sampleShape).toEqual([3, 1, 2]);
     expect([...(await readAll(ds)).images]).toEqual(values.map((x, i) => expected(x, Math.floor(i / 2))));
   });
 
   it('normalises per channel along the last axis for NHWC', async () => {
     const values = [10, 20, 30, 40, 50, 60]; // [1, 1, 2, 3]: channel = index mod 3
-    const ds = await openDataset({
+    const ds = await openEvalData({
       data: writeNpy(tmp.path('nhwc.npy'), '<f4', [1, 1, 2, 3], values),
       preprocess: { ...perChannel, layout: 'NHWC' },
     });
@@ -72,7 +72,7 @@ describe('scale, mean and std', () => {
 
   it('applies scale and one mean/std to samples that are not images', async () => {
     const data = writeNpy(tmp.path('features.npy'), '<f4', [2, 4], [0, 1, 2, 3, 4, 5, 6, 7]);
-    const ds = await openDataset({ data, preprocess: { scale: 2, mean: [1], std: [4] } });
+    const ds = await openEvalData({ data, preprocess: { scale: 2, mean: [1], std: [4] } });
     expect(ds.sampleShape).toEqual([4]);
     expect([...(await readAll(ds)).images]).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((x) => (2 * x - 1) / 4));
   });
@@ -81,12 +81,12 @@ describe('scale, mean and std', () => {
 describe('channels', () => {
   it('replicates gray to RGB and turns RGB into 0.299R + 0.587G + 0.114B', async () => {
     const gray = writeNpy(tmp.path('gray.npy'), '|u1', [1, 1, 2], [10, 200]);
-    const toRgb = await openDataset({ data: gray, preprocess: { channels: 3 } });
+    const toRgb = await openEvalData({ data: gray, preprocess: { channels: 3 } });
     expect(toRgb.sampleShape).toEqual([3, 1, 2]);
     expect([...(await readAll(toRgb)).images]).toEqual([10, 200, 10, 200, 10, 200]);
 
     const rgb = writeNpy(tmp.path('rgb.npy'), '|u1', [1, 3, 1, 1], [100, 50, 200]);
-    const toGray = await openDataset({ data: rgb, preprocess: { channels: 1 } });
+    const toGray = await openEvalData({ data: rgb, preprocess: { channels: 1 } });
     expect(toGray.sampleShape).toEqual([1, 1, 1]);
     expect([...(await readAll(toGray)).images]).toEqual([Math.fround(0.299 * 100 + 0.587 * 50 + 0.114 * 200)]);
   });
@@ -102,16 +102,16 @@ describe('bad preprocessing', () => {
     [{ layout: 'CHW' as 'NCHW' }, /layout must be NCHW or NHWC, got CHW/],
   ])('refuses %j', async (preprocess, message) => {
     const data = writeNpy(tmp.path('p.npy'), '<f4', [1, 3, 1, 1], [1, 2, 3]);
-    const error = await openDataset({ data, preprocess }).catch((e: unknown) => e);
+    const error = await openEvalData({ data, preprocess }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DataError);
     expect((error as Error).message).toMatch(message);
   });
 
   it('refuses image options on non-image samples and impossible channel conversions', async () => {
     const flat = writeNpy(tmp.path('flat.npy'), '<f4', [2, 4], [0, 1, 2, 3, 4, 5, 6, 7]);
-    await expect(openDataset({ data: flat, preprocess: { resize: [2, 2] } })).rejects.toThrow(/resize needs image samples, but .*flat\.npy has samples of shape \[4\]/);
-    await expect(openDataset({ data: flat, preprocess: { mean: [1, 2] } })).rejects.toThrow(/mean has 2 values but .*flat\.npy samples have shape \[4\], not images; give 1 value/);
+    await expect(openEvalData({ data: flat, preprocess: { resize: [2, 2] } })).rejects.toThrow(/resize needs image samples, but .*flat\.npy has samples of shape \[4\]/);
+    await expect(openEvalData({ data: flat, preprocess: { mean: [1, 2] } })).rejects.toThrow(/mean has 2 values but .*flat\.npy samples have shape \[4\], not images; give 1 value/);
     const five = writeNpy(tmp.path('five.npy'), '<f4', [1, 5, 1, 1], [1, 2, 3, 4, 5]);
-    await expect(openDataset({ data: five, preprocess: { channels: 3 } })).rejects.toThrow(/five\.npy has 5 channels, which cannot be converted to 3/);
+    await expect(openEvalData({ data: five, preprocess: { channels: 3 } })).rejects.toThrow(/five\.npy has 5 channels, which cannot be converted to 3/);
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { discoverLayers } from '../../src/layers/discover.js';
 import { loadModel } from '../../src/onnx/model.js';
-import { probeShapes } from '../../src/runtime/probe.js';
+import { probeShapes } from '../../src/model/probe.js';
 import { floatInit, floatValue, int, ints, makeModel, node, tinyMlp } from '../helpers/models.js';
 
 describe('layer discovery', () => {

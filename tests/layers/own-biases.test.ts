@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { resolveCriteria } from '../../src/criteria/index.js';
 import { scoreModel } from '../../src/criteria/score.js';
-import { openDataset } from '../../src/data/index.js';
+import { openEvalData } from '../../src/data/index.js';
 import { discoverLayers } from '../../src/layers/discover.js';
 import { withOwnBiases } from '../../src/layers/own-biases.js';
 import { withInitializerValues } from '../../src/onnx/edit.js';
@@ -80,7 +80,7 @@ describe('withOwnBiases', () => {
     const dir = tmp.path('own-biases');
     const modelPath = `${dir}.onnx`;
     writeFileSync(modelPath, serializeModel(threeLayers(true)));
-    const data = await openDataset({ data: writeNpy(`${dir}-x.npy`, '<f4', [60, 1, 4, 4], images), labels: writeNpy(`${dir}-y.npy`, '<i8', [60], labels) });
+    const data = await openEvalData({ data: writeNpy(`${dir}-x.npy`, '<f4', [60, 1, 4, 4], images), labels: writeNpy(`${dir}-y.npy`, '<i8', [60], labels) });
     const out = `${dir}.jsonl`;
     const perturbations = parsePerturbationList('prunec:0.34');
     await runSweep({ model: threeLayers(true), modelPath, data, perturbations, seeds: 1, out, version: 'test' });
@@ -108,7 +108,7 @@ describe('withOwnBiases', () => {
 describe('criteria on a model with a shared bias', () => {
   it('score as on the same model with separate biases (perturbations and gradients of one layer’s bias)', async () => {
     const dir = tmp.path('own-biases-criteria');
-    const data = await openDataset({ data: writeNpy(`${dir}-x.npy`, '<f4', [60, 1, 4, 4], images), labels: writeNpy(`${dir}-y.npy`, '<i8', [60], labels) });
+    const data = await openEvalData({ data: writeNpy(`${dir}-x.npy`, '<f4', [60, 1, 4, 4], images), labels: writeNpy(`${dir}-y.npy`, '<i8', [60], labels) });
     const instances = resolveCriteria(['output-kl@prunec:0.34', 'grad-norm', 'fisher', 'integrated-gradients-perturbation@prunec:0.34']);
     const shared = await scoreModel(threeLayers(true), instances, { data, calibration: 60 });
     const separate = await scoreModel(threeLayers(false), instances, { data, calibration: 60 });

@@ -1,13 +1,13 @@
 /** Models exported with a fixed batch size: lifted when the graph allows it, run at that size when not. */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDataset } from '../../src/data/index.js';
+import { openEvalData } from '../../src/data/index.js';
 import { loadModel, saveModel } from '../../src/onnx/model.js';
 import type { Model, ValueInfo } from '../../src/onnx/ir.js';
 import { parsePerturbationList } from '../../src/perturb/index.js';
 import { evaluateModel } from '../../src/runtime/evaluate.js';
-import { freeBatchAxis } from '../../src/runtime/free-batch.js';
-import { inspectModel } from '../../src/inspect.js';
+import { freeBatchAxis } from '../../src/model/free-batch.js';
+import { inspectModel } from '../../src/model/inspect.js';
 import { runSweep, type SweepRow } from '../../src/sweep/run.js';
 import { makeTmp, writeNpy } from '../data/helpers.js';
 import { BUNDLED } from '../helpers/cli.js';
@@ -39,7 +39,7 @@ describe('freeBatchAxis', () => {
     expect(r.freed).toBe(true);
     expect(r.declared).toBe(1);
     expect(r.model.graph.inputs[0]?.shape?.[0]).toBe('N');
-    const data = await openDataset({ data: BUNDLED.images, labels: BUNDLED.labels, limit: 300 });
+    const data = await openEvalData({ data: BUNDLED.images, labels: BUNDLED.labels, limit: 300 });
     const freed = await evaluateModel(r.model, data, { batchSize: 128 });
     const original = await evaluateModel(bundled, data, { batchSize: 128 });
     expect(freed.correct).toBe(original.correct);
@@ -94,7 +94,7 @@ describe('sweep of a model with a fixed batch size', () => {
     const modelPath = tmp.path(`${name}.onnx`);
     saveModel(model, modelPath);
     const out = tmp.path(`${name}.jsonl`);
-    const data = await openDataset({ data: images, labels });
+    const data = await openEvalData({ data: images, labels });
     await runSweep({ model, modelPath, data, perturbations: parsePerturbationList('prune:0.5,noise:0.5'), seeds: 2, out, version: 'test' });
     return readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SweepRow);
   };

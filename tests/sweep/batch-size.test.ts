@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BATCH, defaultBatchSize, LARGEST_ACTIVATION_BYTES } from '../../src/sweep/batch-size.js';
+import { DEFAULT_BATCH, defaultBatchSize, LARGEST_ACTIVATION_BYTES } from '../../src/cut/batch-size.js';
 
 const shapes = (...values: [string, number[]][]) => new Map(values.map(([type, dims], i) => [`v${i}`, { type, dims }]));
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { openDataset } from '../../src/data/index.js';
+import { openEvalData } from '../../src/data/index.js';
 import { requireLayers } from '../../src/layers/discover.js';
 import { withInitializerValues } from '../../src/onnx/edit.js';
 import { loadModel } from '../../src/onnx/model.js';
@@ -27,7 +27,7 @@ async function directAccuracy(modelPath: string, dataPath: string, labelsPath: s
   const r = applyPerturbation({ weight, shape: layer.shape, channelAxis: layer.channelAxis, bias }, spec!.perturbation, createRng(rngSeedFor(layer.name, text, seed)));
   const values = new Map([[layer.name, r.weight]]);
   if (r.bias && layer.bias) values.set(layer.bias, r.bias);
-  const data = await openDataset({ data: dataPath, labels: labelsPath, limit });
+  const data = await openEvalData({ data: dataPath, labels: labelsPath, limit });
   return evaluateModel(withInitializerValues(model, values), data, { batchSize: 100 });
 }
 
@@ -37,7 +37,7 @@ describe('sweep', () => {
     ['ResNet-style with residual Adds and folded BatchNorm', `${ROOT}tests/fixtures/models/resnet-mini.onnx`],
   ])('equals a direct evaluation of the whole perturbed model for every layer (%s)', async (_, modelPath) => {
     const out = tmp.path(`direct-${Math.random().toString(36).slice(2)}.jsonl`);
-    const data = await openDataset({ data: BUNDLED.images, labels: BUNDLED.labels, limit: 300 });
+    const data = await openEvalData({ data: BUNDLED.images, labels: BUNDLED.labels, limit: 300 });
     const perturbations = parsePerturbationList('prune:0.7,quantc:3,bitflip8:1e-2,prunec:0.5');
     await runSweep({ model: loadModel(modelPath), modelPath, data, perturbations, seeds: 1, out, batchSize: 128, version: 'test' });
     const rows = readRows(out);
@@ -51,7 +51,7 @@ describe('sweep', () => {
   });
 
   it('gives the same rows when the memory bound forces data chunks and layer groups', async () => {
-    const data = await openDataset({ data: BUNDLED.images, labels: BUNDLED.labels, limit: 400 });
+    const data = await openEvalData({ data: BUNDLED.images, labels: BUNDLED.labels, limit: 400 });
     const perturbations = parsePerturbationList('prune:0.5,noise:0.5');
     const common = { model: loadModel(BUNDLED.model), modelPath: BUNDLED.model, data, perturbations, seeds: 2, batchSize: 100, version: 'test' };
     const roomy = tmp.path('roomy.jsonl');
@@ -71,7 +71,7 @@ describe('sweep', () => {
   });
 
   it('writes the fields of a row, and KL 0 / unchanged 1 for a perturbation that changes nothing', async () => {
-    const data = await openDataset({ data: BUNDLED.images, labels: BUNDLED.labels, limit: 200 });
+    const data = await openEvalData({ data: BUNDLED.images, labels: BUNDLED.labels, limit: 200 });
     const out = tmp.path('noop.jsonl');
     await runSweep({ model: loadModel(BUNDLED.model), modelPath: BUNDLED.model, data, perturbations: parsePerturbationList('prune:0,quant:16'), layers: ['fc2.weight'], out, version: 'test' });
     const [noop, fine] = readRows(out);
@@ -83,7 +83,7 @@ describe('sweep', () => {
   });
 
   it('does not run onnxruntime for a perturbation that leaves every weight bit as it was', async () => {
-    const data = await openDataset({ data: BUNDLED.images, labels: BUNDLED.labels, limit: 200 });
+    const data = await openEvalData({ data: BUNDLED.images, labels: BUNDLED.labels, limit: 200 });
     const out = tmp.path('no-flip.jsonl');
     const summary = await runSweep({ model: loadModel(BUNDLED.model), modelPath: BUNDLED.model, data, perturbations: parsePerturbationList('bitflip:1e-12'), seeds: 3, out, version: 'test' });
     expect(summary.timing.runs).toBe(0);
@@ -91,7 +91,7 @@ describe('sweep', () => {
   });
 
   it('adaptive mode stops early and its estimate lies within its interval of the exact drop', async () => {
-    const data = await openDataset({ data: BUNDLED.images, labels: BUNDLED.labels });
+    const data = await openEvalData({ data: BUNDLED.images, labels: BUNDLED.labels });
     const common = { model: loadModel(BUNDLED.model), modelPath: BUNDLED.model, data, perturbations: parsePerturbationList('quant:4,prune:0.9'), layers: ['fc1.weight', 'conv2.weight'], version: 'test' };
     const exact = tmp.path('exact.jsonl');
     const adaptive = tmp.path('adaptive.jsonl');

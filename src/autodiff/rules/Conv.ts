@@ -19,7 +19,7 @@ import { nonChannelAxes } from '../rule-helpers.js';
  * window position, same strides, dilations and pads, so the window count is
  * that of Y) into patches [N, g, C/g·K, O], and each sample's patches are
  * multiplied with its dY [N, g, O, M/g], then summed over the batch. Measured
- * 2–4× faster than a Conv of X with dY as the kernel (bench/grad-speed.ts).
+ * 2–4× faster than a Conv of X with dY as the kernel (perf/grad-speed.ts).
  */
 export const Conv = defineGradRule({
   opType: 'Conv',

@@ -1,4 +1,4 @@
-import { assessModel, type AssessReport } from '../../assess.js';
+import { assessModel, type AssessReport } from '../../assess/assess.js';
 import { DEFAULT_CRITERIA, resolveCriteria } from '../../criteria/index.js';
 import { OptionError } from '../../errors.js';
 import { parsePerturbationList } from '../../perturb/index.js';

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { BOOTSTRAP_DEFAULTS, buildBenchTable, readScoreFiles, readTruthFiles, renderBenchMarkdown, type GroupBy } from '../../bench/index.js';
+import { BOOTSTRAP_DEFAULTS, buildBenchTable, readScoreFiles, readTruthFiles, renderBenchMarkdown, type GroupBy } from '../../benchmark/index.js';
 import { OptionError } from '../../errors.js';
 import { json } from '../format.js';
 import type { Command } from '../command.js';

@@ -1,5 +1,5 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import { openDataset } from '../../data/index.js';
+import { openEvalData } from '../../data/index.js';
 import { datasetCsv } from '../../dataset/csv.js';
 import { readDatasetRows } from '../../dataset/files.js';
 import { renderSummaryMarkdown, summarizeDataset } from '../../dataset/summary.js';
@@ -65,7 +65,7 @@ export const dataset: Command = {
       sample: options.positiveInt('sample', 20),
       seed: options.number('seed') ?? 0,
       version: VERSION,
-      openData: () => openDataset(options.string('data') !== undefined
+      openData: () => openEvalData(options.string('data') !== undefined
         ? { data: options.string('data') as string, ...(labels !== undefined ? { labels } : {}), ...(limit !== undefined ? { limit } : {}), preprocess }
         : { data: ZOO_DATA.data, labels: ZOO_DATA.labels, preprocess: { scale: ZOO_DATA.scale } }),
       onProgress: (done, total) => progress.update(Math.floor(done), total),

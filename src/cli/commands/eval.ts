@@ -1,4 +1,4 @@
-import { evaluateFile } from '../../evaluate-file.js';
+import { evaluateFile } from '../../model/evaluate-file.js';
 import { DATA_OPTIONS, MODEL_DATA_USAGE, openLabeledData, resolveModelAndData } from '../data-options.js';
 import { formatPercent, json } from '../format.js';
 import { createProgress } from '../progress.js';

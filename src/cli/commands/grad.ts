@@ -3,7 +3,7 @@ import { OptionError } from '../../errors.js';
 import { requireLayers } from '../../layers/discover.js';
 import { loadModel } from '../../onnx/model.js';
 import { classifierIO } from '../../runtime/classifier.js';
-import { freeBatchAxis } from '../../runtime/free-batch.js';
+import { freeBatchAxis } from '../../model/free-batch.js';
 import { DATA_OPTIONS, MODEL_DATA_USAGE, openLabeledData, resolveModelAndData } from '../data-options.js';
 import { json, renderTable } from '../format.js';
 import type { Command } from '../command.js';

@@ -1,5 +1,5 @@
 import { OptionError } from '../../errors.js';
-import { inspectModel } from '../../inspect.js';
+import { inspectModel } from '../../model/inspect.js';
 import { BUNDLED } from '../defaults.js';
 import { formatCount, json, renderTable } from '../format.js';
 import type { Command } from '../command.js';

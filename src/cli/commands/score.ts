@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { CRITERIA, CRITERION_FAMILIES, RECOMMENDED, resolveCriteria, SCORING_DEFAULTS } from '../../criteria/index.js';
 import { scoreModelFile, type ScoreReport } from '../../criteria/score.js';
-import { formatSeconds } from '../../bench/render.js';
-import type { Dataset } from '../../data/index.js';
+import { formatSeconds } from '../../benchmark/render.js';
+import type { EvalData } from '../../data/index.js';
 import { OptionError } from '../../errors.js';
 import { DATA_OPTIONS, MODEL_DATA_USAGE, openLabeledData, resolveModelAndData } from '../data-options.js';
 import { json, renderTable } from '../format.js';
@@ -35,7 +35,7 @@ export const score: Command = {
     const needsData = instances.some((i) => i.criterion.needs.data);
     const [positional] = options.positional;
     let model: string;
-    let data: Dataset | undefined;
+    let data: EvalData | undefined;
     if (positional !== undefined && options.string('data') === undefined && !needsData) {
       if (options.positional.length > 1) throw new OptionError(`unexpected argument "${options.positional[1]}" for "safer score"`);
       model = positional;

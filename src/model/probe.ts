@@ -6,9 +6,9 @@
 import { ModelError } from '../errors.js';
 import { withOutputs } from '../onnx/edit.js';
 import type { Model } from '../onnx/ir.js';
-import { classifierIO } from './classifier.js';
+import { classifierIO } from '../runtime/classifier.js';
 import { fixedBatchError } from './free-batch.js';
-import { makeTensor, OrtRunner } from './session.js';
+import { makeTensor, OrtRunner } from '../runtime/session.js';
 
 export interface ValueShape {
   readonly type: string;

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""PyTorch twin of bench/grad-speed.ts: one forward + backward pass of a ResNet-20-style
+"""PyTorch twin of perf/grad-speed.ts: one forward + backward pass of a ResNet-20-style
 network on [256, 1, 28, 28] with torch autograd, timed on this machine.
 
-    /usr/bin/python3 bench/grad_speed_torch.py --onnx bench/out/resnet20.onnx [--batch 256] [--threads 2] [--runs 10]
+    /usr/bin/python3 perf/grad_speed_torch.py --onnx perf/out/resnet20.onnx [--batch 256] [--threads 2] [--runs 10]
 
 Builds the network (CIFAR ResNet-20 layout: conv3x3 16, three stages of three BasicBlocks
 with 16/32/64 channels, stride 2 at the start of stages 2 and 3 with a 1x1 conv shortcut,

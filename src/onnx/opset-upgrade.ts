@@ -8,10 +8,10 @@
  * anything else is refused with an UnsupportedOpError.
  */
 import { UnsupportedOpError } from '../errors.js';
-import { attrFloat, attrInt, attrInts, attrString } from '../onnx/attrs.js';
-import { dataTypeFromOnnx, onnxTypeCode, type DataType, type TypedArray } from '../onnx/dtypes.js';
-import { GraphIndex } from '../onnx/graph.js';
-import { defaultOpset, type AttributeValue, type Initializer, type Model, type Node } from '../onnx/ir.js';
+import { attrFloat, attrInt, attrInts, attrString } from './attrs.js';
+import { dataTypeFromOnnx, onnxTypeCode, type DataType, type TypedArray } from './dtypes.js';
+import { GraphIndex } from './graph.js';
+import { defaultOpset, type AttributeValue, type Initializer, type Model, type Node } from './ir.js';
 
 /** The opset the gradient graph is built at, unless the model's is newer. */
 export const GRADIENT_OPSET = 16;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { renderBenchMarkdown } from '../../src/bench/render.js';
-import { parseScoreReport, type ModelScores } from '../../src/bench/scores.js';
-import { buildBenchTable, frontierOf, sortColumns, type BenchCell } from '../../src/bench/table.js';
-import { groupTruth, type TruthRow } from '../../src/bench/truth.js';
+import { renderBenchMarkdown } from '../../src/benchmark/render.js';
+import { parseScoreReport, type ModelScores } from '../../src/benchmark/scores.js';
+import { buildBenchTable, frontierOf, sortColumns, type BenchCell } from '../../src/benchmark/table.js';
+import { groupTruth, type TruthRow } from '../../src/benchmark/truth.js';
 
 const LAYERS = ['a', 'b', 'c', 'd', 'e'];
 /** Drops per model × perturbation; layer order a..e. */

@@ -1,11 +1,11 @@
 /** The `inspect` job: a model's weight layers with their sizes and costs. */
-import { requireLayers } from './layers/discover.js';
-import type { Layer } from './layers/layer.js';
-import { loadModel } from './onnx/model.js';
-import { defaultOpset } from './onnx/ir.js';
-import { classifierIO, formatShape } from './runtime/classifier.js';
-import { freeBatchAxis } from './runtime/free-batch.js';
-import { probeShapes, staticSampleShape } from './runtime/probe.js';
+import { requireLayers } from '../layers/discover.js';
+import type { Layer } from '../layers/layer.js';
+import { loadModel } from '../onnx/model.js';
+import { defaultOpset } from '../onnx/ir.js';
+import { classifierIO, formatShape } from '../runtime/classifier.js';
+import { freeBatchAxis } from './free-batch.js';
+import { probeShapes, staticSampleShape } from './probe.js';
 
 export interface InspectReport {
   model: string;

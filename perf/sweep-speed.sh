@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Speed of `safer sweep` against a plain PyTorch CPU loop doing the same work (issue 4, "Fast").
 #
-#   bench/sweep-speed.sh [model ...]        # default: bundled resnet20 (zoo names: zoo/models/<name>)
+#   perf/sweep-speed.sh [model ...]        # default: bundled resnet20 (zoo names: zoo/models/<name>)
 #
 # For each model, in one go on this machine (fresh --out file every time), interleaved:
 #   safer            node dist/cli/main.js sweep <model.onnx> --data <2000 bundled images> --perturb $PERTURB,
 #                    timed as the whole command with the CLI's defaults; with VARIANTS=1 also with
 #                    explicit --jobs 1 --threads 2, --jobs 2 --threads 1 and --jobs 1 --threads 1
-#   torch            bench/sweep_torch.py: 2 threads, OpenBLAS, batches of 500, glibc malloc thresholds
+#   torch            perf/sweep_torch.py: 2 threads, OpenBLAS, batches of 500, glibc malloc thresholds
 #                    raised (MALLOC_MMAP_THRESHOLD_ = MALLOC_TRIM_THRESHOLD_ = 1 GiB); its sweep loop (base
 #                    evaluation + all jobs) is timed inside the script, start-up and loading apart;
 #                    again with batches of 250 (safer's default; the issue fixes torch's at 500), to show
@@ -21,7 +21,7 @@
 # Env: PERTURB (default prune:0.5,prune:0.9,quant:4,quant:2,quantc:4), PY (/usr/bin/python3),
 #      OUT (directory for logs and JSON, default a fresh /tmp dir), SKIP_PROFILE=1, REPEAT (default 1),
 #      VARIANTS=1 (the extra thread/malloc variants; '-' in their columns otherwise).
-# Needs a built dist/ (npm run build). Run it niced on a shared machine: nice -n 10 bench/sweep-speed.sh
+# Needs a built dist/ (npm run build). Run it niced on a shared machine: nice -n 10 perf/sweep-speed.sh
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -158,7 +158,7 @@ run_torch() { # tag name [VAR=value ...] [extra sweep_torch.py args] -> prints "
   local envs=() args=()
   for a in "$@"; do if [[ "$a" == *=* && "$a" != --* ]]; then envs+=("$a"); else args+=("$a"); fi; done
   local t0 t1; t0=$(now)
-  env "${envs[@]}" "$PY" bench/sweep_torch.py --model "$name" --perturb "$PERTURB" --quiet --json "$OUT/$tag.json" "${args[@]}" > "$OUT/$tag.log" 2>&1
+  env "${envs[@]}" "$PY" perf/sweep_torch.py --model "$name" --perturb "$PERTURB" --quiet --json "$OUT/$tag.json" "${args[@]}" > "$OUT/$tag.log" 2>&1
   t1=$(now)
   "$PY" -c "import json,sys; r=json.load(open(sys.argv[1])); print(sys.argv[2], r['sweep_s'], r['import_s'], r['load_s'], r['jobs'], r['layers'])" "$OUT/$tag.json" "$(elapsed "$t0" "$t1")"
 }

@@ -6,25 +6,25 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spearman } from './bench/rank-metrics.js';
-import type { Dataset } from './data/index.js';
-import { scoreModelFile, type ScoreReport } from './criteria/score.js';
-import type { CriterionInstance } from './criteria/index.js';
-import { requireLayers } from './layers/discover.js';
-import type { Layer } from './layers/layer.js';
-import { loadModel } from './onnx/model.js';
-import type { PerturbationSpec } from './perturb/index.js';
-import { freeBatchAxis } from './runtime/free-batch.js';
-import { probeShapes } from './runtime/probe.js';
-import { runSweep, type SweepSummary } from './sweep/run.js';
-import { readSweepRows, tabulate, type DropCell } from './sweep/summary.js';
+import { spearman } from '../benchmark/rank-metrics.js';
+import type { EvalData } from '../data/index.js';
+import { scoreModelFile, type ScoreReport } from '../criteria/score.js';
+import type { CriterionInstance } from '../criteria/index.js';
+import { requireLayers } from '../layers/discover.js';
+import type { Layer } from '../layers/layer.js';
+import { loadModel } from '../onnx/model.js';
+import type { PerturbationSpec } from '../perturb/index.js';
+import { freeBatchAxis } from '../model/free-batch.js';
+import { probeShapes } from '../model/probe.js';
+import { runSweep, type SweepSummary } from '../sweep/run.js';
+import { readSweepRows, tabulate, type DropCell } from '../sweep/summary.js';
 
 /** Perturbation families that compress a model; the others model faults. */
 const COMPRESSION_FAMILIES = new Set(['prune', 'prunec', 'quant', 'quantc']);
 
 export interface AssessOptions {
   modelPath: string;
-  data: Dataset;
+  data: EvalData;
   perturbations: readonly PerturbationSpec[];
   seeds: number;
   criteria: readonly CriterionInstance[];

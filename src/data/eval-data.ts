@@ -20,7 +20,7 @@ export interface Batch {
   labels: Int32Array;
 }
 
-export interface Dataset {
+export interface EvalData {
   /** samples available (after `limit`) */
   readonly count: number;
   /** shape of one sample as fed to the model, e.g. [1, 28, 28] */
@@ -43,7 +43,7 @@ export interface Dataset {
   fingerprint(): Promise<string>;
 }
 
-export interface OpenDatasetOptions {
+export interface OpenEvalDataOptions {
   /** .npy, .npz, IDX file (raw or .gz), or a folder of images (one subfolder per class) */
   data: string;
   /** labels file (.npy or IDX, raw or .gz); overrides labels found in `data` */
@@ -58,10 +58,10 @@ export interface OpenDatasetOptions {
  * evaluation starts; image pixels are only read by `batches` (and `fingerprint`).
  *
  * @example
- * const ds = await openDataset({ data: 't10k-images-idx3-ubyte.gz', labels: 't10k-labels-idx1-ubyte.gz', preprocess: { scale: 1 / 255 } });
+ * const ds = await openEvalData({ data: 't10k-images-idx3-ubyte.gz', labels: 't10k-labels-idx1-ubyte.gz', preprocess: { scale: 1 / 255 } });
  * for await (const batch of ds.batches(256)) evaluate(batch.images, batch.labels);
  */
-export async function openDataset(options: OpenDatasetOptions): Promise<Dataset> {
+export async function openEvalData(options: OpenEvalDataOptions): Promise<EvalData> {
   const { data, limit, preprocess = {} } = options;
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
     throw new DataError(`limit must be a positive integer, got ${limit} (for ${data})`);
@@ -76,7 +76,7 @@ export async function openDataset(options: OpenDatasetOptions): Promise<Dataset>
   }
   const count = Math.min(found.samples.total, limit ?? Infinity);
   if (labels !== undefined) await checkLabels(labels, count);
-  return new StreamedDataset(found.samples, labels, count);
+  return new StreamedEvalData(found.samples, labels, count);
 }
 
 /** Where samples come from: preprocessed float32 samples, read front to back from a start index. */
@@ -186,7 +186,7 @@ async function imageFolderSamples(folder: ImageFolder, preprocess: Preprocess): 
   };
 }
 
-class StreamedDataset implements Dataset {
+class StreamedEvalData implements EvalData {
   readonly sampleShape: readonly number[];
   readonly hasLabels: boolean;
   readonly description: string;

@@ -2,7 +2,7 @@
 import { bytesPerElement, isDataType, sizeOf } from '../onnx/dtypes.js';
 import type { ShapeMap } from './groups.js';
 
-/** Images per run when nothing bounds it: faster than 500 on every model timed (docs/benchmarks.md). */
+/** Images per run when nothing bounds it: faster than 500 on every model timed (docs/performance.md). */
 export const DEFAULT_BATCH = 250;
 
 /** Bound on the largest activation of one batch: large inputs (224×224 images, say) get smaller batches. */

@@ -9,7 +9,7 @@ import { dataTypeFromOnnx, onnxTypeCode, type DataType } from '../onnx/dtypes.js
 import { ancestorNodes, topologicalOrder } from '../onnx/graph.js';
 import type { Dim, Initializer, Model, Node, ValueInfo } from '../onnx/ir.js';
 import type { Layer } from '../layers/layer.js';
-import type { ValueShape } from '../runtime/probe.js';
+import type { ValueShape } from '../model/probe.js';
 
 export interface DownstreamCut {
   /** Inputs: the frontier values; output: the logits. */

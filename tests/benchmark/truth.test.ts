@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BenchInputError } from '../../src/bench/errors.js';
-import { parseTruthText, perturbationFamily, readTruthFiles } from '../../src/bench/truth.js';
+import { BenchInputError } from '../../src/benchmark/errors.js';
+import { parseTruthText, perturbationFamily, readTruthFiles } from '../../src/benchmark/truth.js';
 
 const SHA_A = 'a'.repeat(64);
 const SHA_B = 'b'.repeat(64);

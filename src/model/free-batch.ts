@@ -9,8 +9,8 @@
  */
 import { ModelError } from '../errors.js';
 import type { Dim, Model, ValueInfo } from '../onnx/ir.js';
-import { classifierIO } from './classifier.js';
-import { makeTensor, OrtRunner } from './session.js';
+import { classifierIO } from '../runtime/classifier.js';
+import { makeTensor, OrtRunner } from '../runtime/session.js';
 
 export interface FreedBatch {
   model: Model;

@@ -1,8 +1,8 @@
 /** The `eval` job: accuracy and loss of a model file on a data set. */
-import { loadModel } from './onnx/model.js';
-import { evaluateModel, type LabeledBatches } from './runtime/evaluate.js';
-import { freeBatchAxis } from './runtime/free-batch.js';
-import { finiteOrNull } from './runtime/metrics.js';
+import { loadModel } from '../onnx/model.js';
+import { evaluateModel, type LabeledBatches } from '../runtime/evaluate.js';
+import { freeBatchAxis } from './free-batch.js';
+import { finiteOrNull } from '../runtime/metrics.js';
 
 export interface EvalSummary {
   accuracy: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { averageRanks, kendallTauB, ndcg, pearson, rankAgreement, spearman, topKMembership, topKPrecision, topKSize } from '../../src/bench/rank-metrics.js';
+import { averageRanks, kendallTauB, ndcg, pearson, rankAgreement, spearman, topKMembership, topKPrecision, topKSize } from '../../src/benchmark/rank-metrics.js';
 
 describe('averageRanks', () => {
   it('gives tied values the mean of their ranks', () => {

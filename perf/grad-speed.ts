@@ -3,12 +3,12 @@
  * forward and backward) against PyTorch autograd, on the same machine, thread
  * count, network and batch: ResNet-20-style, [256, 1, 28, 28] (issue 3, "Speed").
  *
- *   npx tsc --outDir bench/out/js --rootDir . --module nodenext --moduleResolution nodenext \
- *     --target es2022 --skipLibCheck --esModuleInterop bench/grad-speed.ts
- *   nice -n 10 node bench/out/js/bench/grad-speed.js [--threads 2] [--batch 256] [--runs 10] [--rounds 3]
+ *   npx tsc --outDir perf/out/js --rootDir . --module nodenext --moduleResolution nodenext \
+ *     --target es2022 --skipLibCheck --esModuleInterop perf/grad-speed.ts
+ *   nice -n 10 node perf/out/js/perf/grad-speed.js [--threads 2] [--batch 256] [--runs 10] [--rounds 3]
  *
- * Each round runs bench/grad_speed_torch.py (/usr/bin/python3): it builds the network
- * with BatchNorm folded, exports it to bench/out/resnet20.onnx with the batch it times,
+ * Each round runs perf/grad_speed_torch.py (/usr/bin/python3): it builds the network
+ * with BatchNorm folded, exports it to perf/out/resnet20.onnx with the batch it times,
  * and prints its median time and peak RSS. Then the round times GradientRunner.run
  * (loss, logits and the gradients of all 44 weights and biases) on the same file and
  * batch: session creation apart, warm-up runs, then the median of --runs runs. The ratio
@@ -19,7 +19,7 @@
 import { execFileSync } from 'node:child_process';
 import { resourceUsage } from 'node:process';
 import { GradientRunner } from '../src/autodiff/index.js';
-import { openDataset } from '../src/data/index.js';
+import { openEvalData } from '../src/data/index.js';
 import { discoverLayers } from '../src/layers/discover.js';
 import { loadModel } from '../src/onnx/model.js';
 
@@ -32,19 +32,19 @@ const threads = option('threads', 2);
 const batch = option('batch', 256);
 const runs = option('runs', 10);
 const warmup = option('warmup', 3);
-const onnxPath = 'bench/out/resnet20.onnx';
+const onnxPath = 'perf/out/resnet20.onnx';
 
 interface TorchResult { seconds: number; maxrss_mb: number; loss: number; torch: string; threads: number }
 
 function torchRound(): TorchResult {
-  const out = execFileSync('/usr/bin/python3', ['bench/grad_speed_torch.py', '--onnx', onnxPath, '--batch', String(batch), '--threads', String(threads), '--runs', String(runs), '--warmup', String(warmup)], { encoding: 'utf8' });
+  const out = execFileSync('/usr/bin/python3', ['perf/grad_speed_torch.py', '--onnx', onnxPath, '--batch', String(batch), '--threads', String(threads), '--runs', String(runs), '--warmup', String(warmup)], { encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').pop() ?? '{}') as TorchResult;
 }
 
 async function saferRound(): Promise<{ seconds: number; setup: number; loss: number; tensors: number }> {
   const model = loadModel(onnxPath);
   const wrt = discoverLayers(model).flatMap((l) => (l.bias ? [l.name, l.bias] : [l.name]));
-  const data = await openDataset({ data: onnxPath.replace('.onnx', '-images.npy'), labels: onnxPath.replace('.onnx', '-labels.npy') });
+  const data = await openEvalData({ data: onnxPath.replace('.onnx', '-images.npy'), labels: onnxPath.replace('.onnx', '-labels.npy') });
   let images: Float32Array = new Float32Array(0);
   let labels: Int32Array = new Int32Array(0);
   for await (const b of data.batches(batch)) {

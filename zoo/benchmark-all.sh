@@ -3,8 +3,8 @@
 # (calibration: the first 256 Fashion-MNIST TRAINING images, so that no criterion sees the test images
 # the ground truth was measured on), then ranks the criteria against the data set in zoo/dataset.
 # Writes zoo/scores/<model>.json (skipped when it exists), docs/benchmark-results.md (the table, with the
-# recommendation per perturbation family) and bench/out/criteria-benchmark.json.
-# Usage: bash bench/criteria-benchmark.sh [model ...]      (default: every model with a data set file)
+# recommendation per perturbation family) and zoo/scores/benchmark.json.
+# Usage: bash zoo/benchmark-all.sh [model ...]      (default: every model with a data set file)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=/usr/share/datasets/fashion-mnist
@@ -13,7 +13,7 @@ EXTRA="output-kl@prune:0.5,output-kl@quantc:3,output-kl@bitflip8:1e-3,output-kl@
 
 if [ $# -gt 0 ]; then models="$*"; else models=$(ls zoo/dataset/*.jsonl | xargs -n1 basename | sed 's/\.jsonl$//'); fi
 [ -f dist/cli/main.js ] || npm run build
-mkdir -p zoo/scores bench/out
+mkdir -p zoo/scores
 
 truth=""; scores=""
 for m in $models; do
@@ -29,5 +29,5 @@ for m in $models; do
   scores="$scores${scores:+,}$out"
 done
 node dist/cli/main.js bench --truth "$truth" --scores "$scores" --out docs/benchmark-results.md > /dev/null
-node dist/cli/main.js bench --truth "$truth" --scores "$scores" --json --out bench/out/criteria-benchmark.json > /dev/null
-echo "wrote docs/benchmark-results.md and bench/out/criteria-benchmark.json"
+node dist/cli/main.js bench --truth "$truth" --scores "$scores" --json --out zoo/scores/benchmark.json > /dev/null
+echo "wrote docs/benchmark-results.md and zoo/scores/benchmark.json"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Speed baseline for `safer sweep`: a plain, fair PyTorch CPU loop doing the same work.
 
-    /usr/bin/python3 bench/sweep_torch.py --model bundled|<zoo name> [--perturb LIST] [--threads 2]
+    /usr/bin/python3 perf/sweep_torch.py --model bundled|<zoo name> [--perturb LIST] [--threads 2]
         [--batch 500] [--json OUT.json] [--quiet]
 
 The trained network is rebuilt as a plain nn.Module from the model's train.py (zoo/bundled or
@@ -18,7 +18,7 @@ Reported separately: `import` (import torch, numpy, onnx), `load` (build the mod
 ONNX file and the images, check), `sweep` (the base evaluation plus all jobs: what safer
 spends its time on). Run it with OpenBLAS (Debian's torch links libblas.so.3 -> OpenBLAS
 pthread) and, for the fair variant, with glibc malloc thresholds raised, e.g.
-MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824 (see bench/sweep-speed.sh).
+MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824 (see perf/sweep-speed.sh).
 """
 import time
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapMean, quantile } from '../../src/bench/bootstrap.js';
+import { bootstrapMean, quantile } from '../../src/benchmark/bootstrap.js';
 
 describe('bootstrapMean', () => {
   const values = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Whole `safer sweep` command time at several batch sizes (--batch), the measurement behind the
-# default of 250 images per onnxruntime run (docs/benchmarks.md, "Batch size").
+# default of 250 images per onnxruntime run (docs/performance.md, "Batch size").
 #
-#   bench/sweep-batch.sh [model ...]        # default: bundled mobilenetv2 densenet resnet20 vit
+#   perf/sweep-batch.sh [model ...]        # default: bundled mobilenetv2 densenet resnet20 vit
 #
 # Env: BATCHES (default "100 250 500"), REPEAT (default 2; rounds are interleaved: every model and
 #      batch size once, then again), PERTURB (default prune:0.5,prune:0.9,quant:4,quant:2,quantc:4),

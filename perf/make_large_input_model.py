@@ -1,11 +1,11 @@
-"""A large-input model for the batch-size measurements in docs/benchmarks.md ("Large inputs").
+"""A large-input model for the batch-size measurements in docs/performance.md ("Large inputs").
 
 Writes a torchvision ResNet-18 (untrained, seed 0, 10 classes, BatchNorm in eval mode) exported with a
-dynamic batch axis, 500 random 3×224×224 images and labels, into OUT (default bench/out/large-input):
+dynamic batch axis, 500 random 3×224×224 images and labels, into OUT (default perf/out/large-input):
 
-    /usr/bin/python3 bench/make_large_input_model.py [OUT]
-    node dist/cli/main.js eval bench/out/large-input/resnet18.onnx --data bench/out/large-input/images.npy \
-      --labels bench/out/large-input/labels.npy --limit 500 --batch B
+    /usr/bin/python3 perf/make_large_input_model.py [OUT]
+    node dist/cli/main.js eval perf/out/large-input/resnet18.onnx --data perf/out/large-input/images.npy \
+      --labels perf/out/large-input/labels.npy --limit 500 --batch B
 """
 import os
 import sys
