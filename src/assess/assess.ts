@@ -8,22 +8,21 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spearman } from '../benchmark/rank-metrics.js';
 import type { EvalData } from '../data/index.js';
-import { scoreModelFile, type ScoreReport } from '../criteria/score.js';
+import { scoreModel, type ScoreReport } from '../criteria/score.js';
 import type { CriterionInstance } from '../criteria/index.js';
-import { requireLayers } from '../layers/discover.js';
 import type { Layer } from '../layers/layer.js';
-import { loadModel } from '../onnx/model.js';
+import type { PreparedModel } from '../model/prepare.js';
 import type { PerturbationSpec } from '../perturb/index.js';
-import { freeBatchAxis } from '../model/free-batch.js';
-import { probeShapes } from '../model/probe.js';
-import { runSweep, type SweepSummary } from '../sweep/run.js';
-import { readSweepRows, tabulate, type DropCell } from '../sweep/summary.js';
+import { readRows } from '../rows/read.js';
+import { tabulateRows, type DropCell } from '../rows/summary.js';
+import type { SweepSummary } from '../sweep/options.js';
+import { runSweep } from '../sweep/run.js';
 
 /** Perturbation families that compress a model; the others model faults. */
 const COMPRESSION_FAMILIES = new Set(['prune', 'prunec', 'quant', 'quantc']);
 
 export interface AssessOptions {
-  modelPath: string;
+  prepared: PreparedModel;
   data: EvalData;
   perturbations: readonly PerturbationSpec[];
   seeds: number;
@@ -82,10 +81,9 @@ export async function assessModel(options: AssessOptions): Promise<AssessReport>
     report: join(options.outDir, 'report.md'),
     json: join(options.outDir, 'report.json'),
   };
-  const { model } = await freeBatchAxis(loadModel(options.modelPath), options.data.sampleShape, options.modelPath);
+  const { prepared } = options;
   const summary = await runSweep({
-    model,
-    modelPath: options.modelPath,
+    prepared,
     data: options.data,
     perturbations: options.perturbations,
     seeds: options.seeds,
@@ -95,23 +93,27 @@ export async function assessModel(options: AssessOptions): Promise<AssessReport>
     onProgress: (p) => options.onProgress?.('sweep', p.done, p.total),
     ...(options.onNote ? { onNote: options.onNote } : {}),
   });
-  const scores = await scoreModelFile(options.modelPath, options.criteria, {
+  const scores = await scoreModel(prepared, options.criteria, {
     data: options.data,
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     onCriterion: (_, index, total) => options.onProgress?.('criteria', index, total),
   });
   writeAtomically(files.scores, JSON.stringify(scores, null, 2) + '\n');
 
-  const rows = readSweepRows(files.sweep).filter((r) => options.perturbations.some((p) => p.text === r.perturbation));
-  const table = tabulate(rows);
-  const layers = requireLayers(model, await probeShapes(model, options.data.sampleShape, 1, options.modelPath), options.modelPath);
   const perturbations = options.perturbations.map((p) => p.text);
-  const verdicts = layers.map((layer) => verdictOf(layer, table.cells.get(layer.name) ?? new Map(), options.tolerance));
+  const { rows } = readRows([files.sweep]);
+  const drops = tabulateRows(rows.filter((r) => perturbations.includes(r.perturbation))).models.get(prepared.sha256);
+  const cellsOf = (layer: Layer): Map<string, DropCell> =>
+    new Map(perturbations.flatMap((p) => {
+      const cell = drops?.perturbations.get(p)?.layers.get(layer.name);
+      return cell ? [[p, cell] as const] : [];
+    }));
+  const verdicts = prepared.layers.map((layer) => verdictOf(layer, cellsOf(layer), options.tolerance));
   const report: AssessReport = {
-    model: options.modelPath,
+    model: prepared.source,
     data: options.data.description,
     images: options.data.count,
-    baseAccuracy: table.baseAccuracy,
+    baseAccuracy: rows.find((r) => r.model_sha256 === prepared.sha256)?.base_accuracy ?? summary.baseAccuracy,
     tolerance: options.tolerance,
     perturbations,
     layers: verdicts,
@@ -127,7 +129,7 @@ export async function assessModel(options: AssessOptions): Promise<AssessReport>
 function verdictOf(layer: Layer, cells: ReadonlyMap<string, DropCell>, tolerance: number): LayerVerdict {
   const drops = Object.fromEntries(cells);
   const worst = (compression: boolean): number | null => {
-    const values = [...cells].filter(([p]) => COMPRESSION_FAMILIES.has(p.split(':')[0] ?? '') === compression).map(([, c]) => c.mean);
+    const values = [...cells].filter(([p]) => COMPRESSION_FAMILIES.has(p.split(':')[0] ?? '') === compression).map(([, c]) => c.drop);
     return values.length > 0 ? Math.max(...values) : null;
   };
   const compressionDrop = worst(true);
@@ -151,7 +153,7 @@ function agreements(scores: ScoreReport, verdicts: readonly LayerVerdict[], pert
     const spearmanByPerturbation: Record<string, number | null> = {};
     for (const p of perturbations) {
       const pairs = verdicts
-        .map((v) => [c.scores[v.name], v.drops[p]?.mean] as const)
+        .map((v) => [c.scores[v.name], v.drops[p]?.drop] as const)
         .filter((pair): pair is readonly [number, number] => typeof pair[0] === 'number' && typeof pair[1] === 'number');
       spearmanByPerturbation[p] = pairs.length >= 3 ? spearman(pairs.map((x) => x[0]), pairs.map((x) => x[1])) : null;
     }
@@ -186,7 +188,7 @@ export function renderAssessMarkdown(r: AssessReport): string {
     `|--:|---|---|--:|${r.perturbations.map(() => '--:').join('|')}|:-:|:-:|`,
     ...r.layers.map((l) => `| ${l.index} | ${l.name} | ${l.op} | ${l.params} | ${r.perturbations.map((p) => {
       const c = l.drops[p];
-      return c ? (c.seeds > 1 ? `${pp(c.mean)} ± ${pp(c.std)}` : pp(c.mean)) : '–';
+      return c ? (c.seeds > 1 ? `${pp(c.drop)} ± ${pp(c.std)}` : pp(c.drop)) : '–';
     }).join(' | ')} | ${l.compress ? 'yes' : 'no'} | ${l.protect ? 'yes' : 'no'} |`),
     '',
     `## Which criterion predicted these drops (Spearman ρ over ${r.layers.length} layers)`,

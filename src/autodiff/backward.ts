@@ -6,7 +6,7 @@
  */
 import { NotDifferentiableError, UnsupportedOpError } from '../errors.js';
 import { attrFloat, attrFloats, attrInt, attrInts, attrTensor } from '../onnx/attrs.js';
-import { isFloatType } from '../onnx/dtypes.js';
+import { isDataType, isFloatType } from '../onnx/dtypes.js';
 import { GraphIndex, topologicalOrder } from '../onnx/graph.js';
 import type { Graph, Node, Tensor } from '../onnx/ir.js';
 import type { GradBuilder, Value } from './builder.js';
@@ -47,7 +47,11 @@ export function emitBackward(graph: Graph, g: GradBuilder, wrt: readonly string[
   const order = topologicalOrder(graph, source);
   const index = new GraphIndex(graph);
   const shapes = g.shapes;
-  const isFloat = (v: Value): boolean => v !== '' && shapes.has(v) && isFloatType(shapes.get(v).type);
+  const isFloat = (v: Value): boolean => {
+    if (v === '' || !shapes.has(v)) return false;
+    const type = shapes.get(v).type;
+    return isDataType(type) && isFloatType(type);
+  };
 
   // Forward: values that depend on a differentiated value through float tensors.
   const varied = new Set<Value>(wrt);

@@ -72,7 +72,7 @@ export class GradBuilder {
   }
 
   typeOf(value: Value): DataType {
-    const t = this.types.get(value) ?? (this.shapes.has(value) ? this.shapes.get(value).type : undefined);
+    const t = this.types.get(value) ?? (this.shapes.has(value) ? this.shapes.dataType(value) : undefined);
     if (!t) throw new Error(`internal error: element type of "${value}" unknown`);
     return t;
   }

@@ -11,7 +11,7 @@ import { defaultOpset, type Model, type Node, type ValueInfo } from '../onnx/ir.
 import { classifierIO } from '../runtime/classifier.js';
 import { emitBackward, type Contribution } from './backward.js';
 import { attr, GradBuilder, type Value } from './builder.js';
-import type { PreparedModel } from './prepare.js';
+import type { DifferentiableModel } from './differentiable.js';
 
 export interface GradientGraphOptions {
   /** Initializers to differentiate (weights and biases). */
@@ -44,11 +44,11 @@ export interface GradientGraph {
  * ReduceMean and Neg; the backward pass starts from dLogits = (softmax − onehot) / N.
  *
  * @example
- * const prepared = await prepareClassifier(loadModel('model.onnx'), [1, 28, 28]);
- * const graph = buildGradientGraph(prepared, { wrt: ['conv1.weight'] });
+ * const model = await differentiableClassifier(await prepareModelFile('model.onnx'));
+ * const graph = buildGradientGraph(model, { wrt: ['conv1.weight'] });
  * // feed graph.input (float32 [N,1,28,28]) and graph.labels (int64 [N]); fetch graph.loss and graph.gradients
  */
-export function buildGradientGraph(model: PreparedModel, options: GradientGraphOptions): GradientGraph {
+export function buildGradientGraph(model: DifferentiableModel, options: GradientGraphOptions): GradientGraph {
   const source = model.source;
   const io = classifierIO(model, source);
   checkWrt(model, options.wrt, source);
@@ -82,7 +82,7 @@ export function buildGradientGraph(model: PreparedModel, options: GradientGraphO
   }
   const labelsInput: ValueInfo = { name: 'labels', elemType: onnxTypeCode('int64'), shape: ['N'] };
   let result: Model = {
-    ...stripPrepared(model),
+    ...withoutShapes(model),
     graph: {
       ...graph,
       nodes: [...graph.nodes, ...g.nodes, ...outputs],
@@ -116,7 +116,7 @@ export interface DifferentiatedModel {
 }
 
 /** Vector-Jacobian products of any model: feed the gradients of `seeds`, fetch those of `wrt`. */
-export function differentiate(model: PreparedModel, options: DifferentiateOptions): DifferentiatedModel {
+export function differentiate(model: DifferentiableModel, options: DifferentiateOptions): DifferentiatedModel {
   const source = model.source;
   checkWrt(model, options.wrt, source);
   const graph = model.graph;
@@ -126,9 +126,10 @@ export function differentiate(model: PreparedModel, options: DifferentiateOption
   for (const seed of options.seeds) {
     const name = g.freshExact(`${seed}_seed`);
     const s = model.shapes.get(seed);
-    g.setType(name, s.type);
+    const type = model.shapes.dataType(seed);
+    g.setType(name, type);
     seedInputs.set(seed, name);
-    inputs.push({ name, elemType: onnxTypeCode(s.type), shape: s.dims.map((d, i) => (s.dynamic[i] ? null : d)) });
+    inputs.push({ name, elemType: onnxTypeCode(type), shape: s.dims.map((d, i) => (s.dynamic[i] ? null : d)) });
   }
   const backward = emitBackward(graph, g, options.wrt, seedInputs, source);
   const outputs: Node[] = [];
@@ -139,7 +140,7 @@ export function differentiate(model: PreparedModel, options: DifferentiateOption
     gradients.set(w, name);
   }
   let result: Model = {
-    ...stripPrepared(model),
+    ...withoutShapes(model),
     graph: {
       ...graph,
       nodes: [...graph.nodes, ...g.nodes, ...outputs],
@@ -181,7 +182,7 @@ function untyped(name: string): ValueInfo {
   return { name, elemType: 0, shape: undefined };
 }
 
-function stripPrepared(model: PreparedModel): Model {
+function withoutShapes(model: DifferentiableModel): Model {
   const { shapes: _shapes, source: _source, ...plain } = model;
   return plain;
 }

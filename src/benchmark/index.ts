@@ -4,5 +4,4 @@ export { averageRanks, kendallTauB, ndcg, pearson, rankAgreement, spearman, topK
 export { formatSeconds, renderBenchMarkdown } from './render.js';
 export { parseScoreReport, readScoreFiles, type CriterionScores, type ModelScores } from './scores.js';
 export { buildBenchTable, frontierOf, METRICS, sortColumns, type BenchCell, type BenchOptions, type BenchTable, type GroupBy, type ModelRow } from './table.js';
-export { groupTruth, parseTruthRow, parseTruthText, perturbationFamily, readTruthFiles, type LayerTruth, type ModelTruth, type PerturbationTruth, type TruthRow, type TruthSet } from './truth.js';
 export { COST_RATIO, recommend, RECOMMENDATION_TOLERANCE, type Recommendation } from './recommend.js';

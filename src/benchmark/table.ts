@@ -8,12 +8,12 @@
  * criteria that no other criterion beats in both cost (seconds) and mean Spearman ρ; costs below
  * `costFloor` (10 ms) count as equal, since timing differences there are noise, not cost.
  */
-import { PERTURBATION_KINDS } from '../perturb/index.js';
+import { PERTURBATION_KINDS, perturbationFamily } from '../perturb/index.js';
 import { BOOTSTRAP_DEFAULTS, bootstrapMean, type BootstrapOptions, type Estimate } from './bootstrap.js';
 import { rankAgreement, type RankAgreement } from './rank-metrics.js';
 import { recommend, RECOMMENDATION_TOLERANCE, type Recommendation } from './recommend.js';
 import type { CriterionScores, ModelScores } from './scores.js';
-import { perturbationFamily, type TruthSet } from './truth.js';
+import type { DropTable } from '../rows/summary.js';
 
 export type GroupBy = 'family' | 'perturbation';
 
@@ -105,7 +105,7 @@ export interface BenchTable {
 }
 
 /** Builds the table from ground truth and score reports (matched by model_sha256). */
-export function buildBenchTable(truth: TruthSet, scoreFiles: readonly ModelScores[], options: BenchOptions = {}): BenchTable {
+export function buildBenchTable(truth: DropTable, scoreFiles: readonly ModelScores[], options: BenchOptions = {}): BenchTable {
   const by = options.by ?? 'family';
   const topKFraction = options.topKFraction ?? 0.2;
   const bootstrap = {
@@ -207,7 +207,7 @@ function mergeScores(files: readonly ModelScores[], notes: string[]): Map<string
   return out;
 }
 
-function criterionSummaries(scoresByModel: Map<string, Map<string, Scored>>, truth: TruthSet): BenchCriterion[] {
+function criterionSummaries(scoresByModel: Map<string, Map<string, Scored>>, truth: DropTable): BenchCriterion[] {
   const seen = new Map<string, Scored[]>();
   for (const [sha, byName] of scoresByModel) {
     if (!truth.models.has(sha)) continue;

@@ -1,6 +1,6 @@
 /** `safer <command> [options]`: dispatch, help and error mapping; nothing else. */
 import { SaferError } from '../errors.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 import type { Command, CommandIO } from './command.js';
 import { formatOptions, Options, parseArgs } from './options.js';
 

@@ -3,29 +3,12 @@
  * to one number, higher = more important = more fragile (a larger expected accuracy drop when the
  * layer is perturbed). Metadata is checked here and by tests/criteria/registry.test.ts.
  */
-import type { PerturbationKind } from '../perturb/index.js';
-import type { CriterionContext } from './context.js';
+import type { CriterionContext } from './criterion-context.js';
+import type { CriterionNeeds, PerturbationParameter } from './needs.js';
 
 export type CriterionFamily = 'data-free' | 'first-order' | 'second-order' | 'path' | 'output' | 'random';
 
 export const CRITERION_FAMILIES: readonly CriterionFamily[] = ['data-free', 'first-order', 'second-order', 'path', 'output', 'random'];
-
-export interface CriterionNeeds {
-  /** Reads calibration images (ctx.calibration(), ctx.baseLogits(), ctx.forward on data). */
-  readonly data: boolean;
-  /** Runs the backward graph: ctx.gradients(), ctx.gradientStatistics(), ctx.gradientsAt(), ctx.forEachBatchGradient() or ctx.hvp(). */
-  readonly gradients: boolean;
-  /** Uses Hessian-vector products (ctx.hvp()); implies gradients. */
-  readonly hvp: boolean;
-}
-
-/** A criterion that models one perturbation takes it as a parameter: `id@quant:8`. */
-export interface PerturbationParameter {
-  /** Used when the instance names none, e.g. "quant:4". */
-  readonly default: string;
-  /** Perturbation kinds the criterion is defined for. */
-  readonly accepts: readonly PerturbationKind[];
-}
 
 /** One layer's score and any per-layer or global details a criterion wants to report (JSON-safe). */
 export interface CriterionOutput {
@@ -61,7 +44,7 @@ export function defineCriterion<C extends Criterion>(criterion: C): C {
   if (!CRITERION_FAMILIES.includes(criterion.family)) problems.push(`family must be one of ${CRITERION_FAMILIES.join(', ')}`);
   if (criterion.needs.hvp && !criterion.needs.gradients) problems.push('needs.hvp implies needs.gradients (Hessian-vector products are differences of gradients)');
   if (criterion.needs.gradients && !criterion.needs.data) problems.push('needs.gradients implies needs.data');
-  if (criterion.perturbation && criterion.perturbation.accepts.length === 0) problems.push('perturbation.accepts is empty');
+  if (criterion.perturbation && criterion.perturbation.accepts !== 'all' && criterion.perturbation.accepts.length === 0) problems.push('perturbation.accepts is empty');
   if (problems.length > 0) throw new Error(`internal error: criterion "${criterion.id}": ${problems.join('; ')}`);
   return criterion;
 }

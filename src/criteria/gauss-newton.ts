@@ -8,7 +8,7 @@
  * everywhere. Label draws repeat until there are `samples` mini-batch estimates; the trace is their
  * mean weighted by n_b.
  */
-import type { CriterionContext } from './context.js';
+import type { CriterionContext } from './criterion-context.js';
 import type { TraceEstimate } from './trace-estimate.js';
 import { sumSquares } from './weights.js';
 

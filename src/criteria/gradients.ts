@@ -11,10 +11,9 @@
  */
 import { GradientRunner } from '../autodiff/index.js';
 import { OptionError } from '../errors.js';
-import type { Layer } from '../layers/layer.js';
-import type { Model } from '../onnx/ir.js';
-import { classifierIO } from '../runtime/classifier.js';
-import type { CalibrationBatch } from './context.js';
+import type { PreparedModel } from '../model/prepare.js';
+import { checkLabels } from '../runtime/evaluate.js';
+import type { CalibrationBatch } from './calibration.js';
 
 export interface LossGradient {
   /** Mean cross-entropy over the images used. */
@@ -37,33 +36,18 @@ export class CalibrationGradients {
     private readonly runner: GradientRunner,
     private readonly batch: CalibrationBatch,
     private readonly fixedBatch: number | undefined,
-    private readonly onImages: (images: number) => void,
+    private readonly onImages: ((images: number) => void) | undefined,
   ) {}
 
   /** `onImages` is told how many images each run pushed forward and backward. */
-  static async create(
-    model: Model,
-    layers: readonly Layer[],
-    batch: CalibrationBatch,
-    options: { threads?: number; source: string; onImages: (images: number) => void },
-  ): Promise<CalibrationGradients> {
-    const wrt: string[] = [];
-    for (const layer of layers) {
-      wrt.push(layer.name);
-      if (layer.bias) wrt.push(layer.bias);
-    }
-    const declared = classifierIO(model, options.source).input.shape?.[0];
-    const fixedBatch = typeof declared === 'number' && declared > 0 ? declared : undefined;
+  static async create(prepared: PreparedModel, batch: CalibrationBatch, options: { threads?: number; data?: string; onImages?: (images: number) => void }): Promise<CalibrationGradients> {
+    const wrt = prepared.layers.flatMap((layer) => (layer.bias ? [layer.name, layer.bias] : [layer.name]));
+    const { fixedBatch } = prepared;
     if (fixedBatch !== undefined && batch.count < fixedBatch) {
-      throw new OptionError(`${options.source}: the model takes batches of exactly ${fixedBatch} images; give at least that many calibration images`);
+      throw new OptionError(`${prepared.source}: the model takes batches of exactly ${fixedBatch} images; give at least that many calibration images`);
     }
-    const runner = await GradientRunner.create(model, {
-      wrt,
-      weightsAsInputs: true,
-      source: options.source,
-      sampleShape: batch.sampleShape,
-      ...(options.threads !== undefined ? { threads: options.threads } : {}),
-    });
+    checkLabels(batch.labels, 0, prepared.shapes.get(prepared.io.logits).dims[1] as number, options.data ?? 'calibration data');
+    const runner = await GradientRunner.create(prepared, { wrt, weightsAsInputs: true, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
     return new CalibrationGradients(runner, batch, fixedBatch, options.onImages);
   }
 
@@ -80,28 +64,17 @@ export class CalibrationGradients {
     const sampleSize = this.batch.sampleShape.reduce((a, b) => a * b, 1);
     const images = this.batch.images.subarray(start * sampleSize, end * sampleSize);
     const labels = (labelOverride ?? this.batch.labels).subarray(start, end);
-    this.onImages(end - start);
-    return this.runner.run(images, this.batch.sampleShape, labels, values);
+    this.onImages?.(end - start);
+    return this.runner.run(images, labels, values);
   }
 
-  /** Mean loss and gradient over the calibration batch with `values` replacing stored weights or biases. */
+  /**
+   * Mean loss and gradient over the calibration batch with `values` replacing stored weights or
+   * biases, run in chunks of `chunk` images (the fixed batch size if the model has one).
+   */
   async at(values?: ReadonlyMap<string, Float32Array>, chunk = 128): Promise<LossGradient> {
-    const ranges = this.ranges(chunk);
-    const total = ranges.reduce((s, [a, b]) => s + (b - a), 0);
-    let loss = 0;
-    const sums = new Map<string, Float64Array>();
-    for (const [start, end] of ranges) {
-      const r = await this.run(start, end, values);
-      const weight = (end - start) / total;
-      loss += weight * r.loss;
-      for (const [name, g] of r.gradients) {
-        let sum = sums.get(name);
-        if (!sum) sums.set(name, (sum = new Float64Array(g.length)));
-        for (let i = 0; i < g.length; i++) sum[i] = (sum[i] as number) + weight * (g[i] as number);
-      }
-    }
-    const gradients = new Map([...sums].map(([name, s]) => [name, Float32Array.from(s)] as const));
-    return { loss, gradients, count: total };
+    const { loss, gradients, count } = await this.meanOver(this.ranges(chunk), values, false);
+    return { loss, gradients, count };
   }
 
   /**
@@ -121,28 +94,37 @@ export class CalibrationGradients {
   /** Mean gradient and mini-batch Fisher diagonal at the stored weights. */
   async statistics(batchSize: number): Promise<GradientStatistics> {
     const ranges = this.ranges(batchSize);
+    const { loss, gradients, count, fisher } = await this.meanOver(ranges, undefined, true);
+    return { loss, gradients, count, fisher, batchSize: this.fixedBatch ?? batchSize, batches: ranges.length };
+  }
+
+  /**
+   * The mean over `ranges` of the per-range mean loss and gradient, each range weighted by its share
+   * of the images (the mean over all images); with `squares`, also Σ_b (n_b / N) g_b².
+   */
+  private async meanOver(ranges: readonly [number, number][], values: ReadonlyMap<string, Float32Array> | undefined, squares: boolean) {
     const total = ranges.reduce((s, [a, b]) => s + (b - a), 0);
     let loss = 0;
     const sums = new Map<string, Float64Array>();
     const fisher = new Map<string, Float64Array>();
     for (const [start, end] of ranges) {
-      const r = await this.run(start, end);
+      const r = await this.run(start, end, values);
       const weight = (end - start) / total;
       loss += weight * r.loss;
       for (const [name, g] of r.gradients) {
         let sum = sums.get(name);
-        let sq = fisher.get(name);
         if (!sum) sums.set(name, (sum = new Float64Array(g.length)));
-        if (!sq) fisher.set(name, (sq = new Float64Array(g.length)));
+        let sq = fisher.get(name);
+        if (squares && !sq) fisher.set(name, (sq = new Float64Array(g.length)));
         for (let i = 0; i < g.length; i++) {
           const v = g[i] as number;
           sum[i] = (sum[i] as number) + weight * v;
-          sq[i] = (sq[i] as number) + weight * v * v;
+          if (sq) sq[i] = (sq[i] as number) + weight * v * v;
         }
       }
     }
     const gradients = new Map([...sums].map(([name, s]) => [name, Float32Array.from(s)] as const));
-    return { loss, gradients, count: total, fisher, batchSize: this.fixedBatch ?? batchSize, batches: ranges.length };
+    return { loss, gradients, count: total, fisher };
   }
 
   async release(): Promise<void> {

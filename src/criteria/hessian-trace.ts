@@ -10,7 +10,7 @@
  * T_l = r_lᵀ u_l / s_l is unbiased for Tr(H_ll): the cross-layer terms have mean zero.
  * Convergence: per layer the running mean after each sample and the standard error of the mean.
  */
-import type { CriterionContext } from './context.js';
+import type { CriterionContext } from './criterion-context.js';
 import type { TraceEstimate } from './trace-estimate.js';
 import { sumSquares } from './weights.js';
 

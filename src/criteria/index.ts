@@ -6,6 +6,7 @@
 import { OptionError } from '../errors.js';
 import { formatPerturbation, parsePerturbation, PerturbationSyntaxError, type PerturbationSpec } from '../perturb/index.js';
 import { CRITERION_FAMILIES, type Criterion, type CriterionFamily } from './criterion.js';
+import { acceptsKind } from './needs.js';
 import { RECOMMENDED } from './recommended.js';
 import depth from './depth.js';
 import edgeProximity from './edge-proximity.js';
@@ -101,8 +102,8 @@ export function criterionInstance(text: string): CriterionInstance {
     if (e instanceof PerturbationSyntaxError) throw new OptionError(`criterion "${trimmed}": ${e.message}`);
     throw e;
   }
-  if (!parameter.accepts.includes(spec.perturbation.kind)) {
-    throw new OptionError(`criterion "${id}" models ${parameter.accepts.join(', ')} perturbations, not "${spec.text}"`);
+  if (!acceptsKind(parameter, spec.perturbation.kind)) {
+    throw new OptionError(`criterion "${id}" models ${parameter.accepts === 'all' ? 'any' : parameter.accepts.join(', ')} perturbations, not "${spec.text}"`);
   }
   const canonical = formatPerturbation(spec.perturbation);
   const isDefault = canonical === formatPerturbation(parsePerturbation(parameter.default).perturbation);
@@ -131,5 +132,8 @@ export function resolveCriteria(items: readonly string[]): CriterionInstance[] {
 }
 
 export { RECOMMENDED } from './recommended.js';
-export { defineCriterion, CRITERION_FAMILIES, type Criterion, type CriterionFamily, type CriterionNeeds, type CriterionOutput } from './criterion.js';
-export { CriterionContext, ScoringSession, SCORING_DEFAULTS, type CalibrationBatch, type ScoringOptions } from './context.js';
+export { defineCriterion, CRITERION_FAMILIES, type Criterion, type CriterionFamily, type CriterionOutput } from './criterion.js';
+export { acceptsKind, type CriterionNeeds, type PerturbationParameter } from './needs.js';
+export { CriterionContext } from './criterion-context.js';
+export { ScoringSession, SCORING_DEFAULTS, type ScoringOptions, type ScoringSettings } from './scoring-session.js';
+export type { CalibrationBatch } from './calibration.js';

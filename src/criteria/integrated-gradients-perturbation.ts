@@ -9,7 +9,7 @@ export default defineCriterion({
   cite: 'Sundararajan et al. 2017 (Axiomatic Attribution for Deep Networks), applied to the weights along the perturbation',
   formula: '−Σ (W − P(W)) ⊙ ∫₀¹ ∇L(P(W) + α(W − P(W))) dα ≈ L(P(W)) − L(W), trapezoid rule on m + 1 points (default m = 16)',
   needs: { data: true, gradients: true, hvp: false },
-  perturbation: { default: 'quant:4', accepts: ['prune', 'prunec', 'quant', 'quantc', 'bitflip', 'bitflip8', 'noise'] },
+  perturbation: { default: 'quant:4', accepts: 'all' },
   compute: async (ctx) => {
     const results = new Map<string, PathIntegral>();
     for (const layer of ctx.layers) {

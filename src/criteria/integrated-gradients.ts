@@ -9,7 +9,7 @@
  * start holds NaN or huge weights after a bit flip), the layer scores Number.MAX_VALUE, as in output-kl.
  */
 import type { Layer } from '../layers/layer.js';
-import type { CriterionContext } from './context.js';
+import type { CriterionContext } from './criterion-context.js';
 import { NON_FINITE_SCORE } from './output-divergence.js';
 
 export interface PathIntegral {

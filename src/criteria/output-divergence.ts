@@ -3,8 +3,8 @@
  * alone perturbed (one pass of the batch from that layer on, per layer), and the comparisons with the base logits.
  */
 import type { Layer } from '../layers/layer.js';
-import { logSoftmaxRow } from '../runtime/metrics.js';
-import type { CriterionContext } from './context.js';
+import { addKlDivergence, logSoftmaxRow } from '../runtime/metrics.js';
+import type { CriterionContext } from './criterion-context.js';
 
 /** Perturbed calibration logits per layer, computed once per (perturbation, seed) and shared. */
 export function perturbedLogits(ctx: CriterionContext): Promise<Map<string, Float32Array>> {
@@ -40,10 +40,7 @@ export function meanKl(perturbed: Float32Array, base: Float32Array, count: numbe
     for (let c = 0; c < classes; c++) if (!Number.isFinite(perturbed[off + c] as number)) return NON_FINITE_SCORE;
     logSoftmaxRow(perturbed, off, classes, lp);
     logSoftmaxRow(base, off, classes, lq);
-    for (let c = 0; c < classes; c++) {
-      const a = lp[c] as number;
-      sum += Math.exp(a) * (a - (lq[c] as number));
-    }
+    sum = addKlDivergence(sum, lp, lq, classes);
   }
   return Math.max(0, sum / count);
 }

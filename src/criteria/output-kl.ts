@@ -9,7 +9,7 @@ export default defineCriterion({
   cite: 'Cai et al. 2020 (ZeroQ), whose layer sensitivity is this KL on distilled data; here on real calibration images',
   formula: 'mean over calibration images of D_KL(softmax(f(x; P(W))) ‖ softmax(f(x; W))), default P = quant:4',
   needs: { data: true, gradients: false, hvp: false },
-  perturbation: { default: 'quant:4', accepts: ['prune', 'prunec', 'quant', 'quantc', 'bitflip', 'bitflip8', 'noise'] },
+  perturbation: { default: 'quant:4', accepts: 'all' },
   compute: async (ctx) => {
     const base = await ctx.baseLogits();
     const { count } = await ctx.calibration();

@@ -9,7 +9,7 @@ export default defineCriterion({
   cite: 'safer baseline: the logit-space counterpart of the KL sensitivity of Cai et al. 2020 (ZeroQ)',
   formula: 'mean over calibration images and classes of (f(x; P(W)) − f(x; W))², default P = quant:4',
   needs: { data: true, gradients: false, hvp: false },
-  perturbation: { default: 'quant:4', accepts: ['prune', 'prunec', 'quant', 'quantc', 'bitflip', 'bitflip8', 'noise'] },
+  perturbation: { default: 'quant:4', accepts: 'all' },
   compute: async (ctx) => {
     const base = await ctx.baseLogits();
     const perturbed = await perturbedLogits(ctx);

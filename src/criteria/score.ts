@@ -7,22 +7,16 @@
  * all-null scores and an "error" message; the others still run.
  * seconds and passes are what the criterion costs alone (see cost.ts); passes count images.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { EvalData } from '../data/index.js';
-import { ModelLoadError, OptionError, SaferError } from '../errors.js';
-import { requireLayers } from '../layers/discover.js';
-import { withOwnBiases } from '../layers/own-biases.js';
-import { loadModel } from '../onnx/model.js';
-import type { Model } from '../onnx/ir.js';
-import { freeBatchAxis } from '../model/free-batch.js';
-import { ScoringSession, SCORING_DEFAULTS, type ScoringOptions } from './context.js';
+import { OptionError, SaferError } from '../errors.js';
+import type { PreparedModel } from '../model/prepare.js';
+import type { LabeledBatches } from '../runtime/evaluate.js';
+import { VERSION } from '../version.js';
 import type { Cost } from './cost.js';
 import { outputOf, type CriterionFamily, type CriterionOutput } from './criterion.js';
+import { CriterionContext } from './criterion-context.js';
 import type { CriterionInstance } from './index.js';
+import { ScoringSession, type ScoringOptions } from './scoring-session.js';
 
-export const SCORE_REPORT_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 export interface ScoredCriterion {
   name: string;
@@ -59,27 +53,25 @@ export interface ScoreProgress {
   onCriterion?: (name: string, index: number, total: number) => void;
 }
 
-/** Computes the criteria on a loaded model (in the order given). */
+/** Computes the criteria on a prepared model (in the order given) and returns the report `safer bench` reads. */
 export async function scoreModel(
-  stored: Model,
+  prepared: PreparedModel,
   instances: readonly CriterionInstance[],
-  options: ScoringOptions & ScoreProgress = {},
-): Promise<{ layers: string[]; criteria: ScoredCriterion[]; calibration: number | null }> {
-  const source = options.source ?? 'model';
-  // A bias shared by several layers (merged by the exporter) is copied, so that perturbing one layer changes only it.
-  const model = withOwnBiases(stored, source);
+  options: Omit<ScoringOptions, 'data'> & ScoreProgress & { data?: LabeledBatches & { fingerprint?: () => Promise<string> } } = {},
+): Promise<ScoreReport> {
+  const { data } = options;
   const needData = instances.filter((i) => i.criterion.needs.data);
-  if (!options.data && needData.length > 0) {
+  if (!data && needData.length > 0) {
     throw new OptionError(`criteria ${needData.map((i) => i.name).join(', ')} need calibration data: give --data (and --labels), or choose data-free criteria`);
   }
-  const layers = requireLayers(model, undefined, source);
-  const session = new ScoringSession(model, layers, options);
+  const session = new ScoringSession(prepared, data, options);
+  const { layers } = prepared;
   const criteria: ScoredCriterion[] = [];
   try {
     for (const [index, instance] of instances.entries()) {
       options.onCriterion?.(instance.name, index, instances.length);
       const { criterion } = instance;
-      const ctx = session.contextFor(instance.name, criterion.needs, instance.perturbation);
+      const ctx = new CriterionContext(session, instance.name, criterion.needs, instance.perturbation);
       let measured: { value: CriterionOutput; cost: Cost };
       try {
         measured = await session.ledger.measure(async () => outputOf(await criterion.compute(ctx)));
@@ -116,43 +108,17 @@ export async function scoreModel(
   } finally {
     await session.release();
   }
-  const calibration = options.data ? Math.min(session.calibrationSize, options.data.count) : null;
-  return { layers: layers.map((l) => l.name), criteria, calibration };
-}
-
-/** sha256 (hex) of a file's bytes: how score reports and ground truth name a model. */
-export function fileSha256(path: string): string {
-  try {
-    return createHash('sha256').update(readFileSync(path)).digest('hex');
-  } catch (e) {
-    throw new ModelLoadError(`${path}: cannot read model file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-}
-
-/** Loads a model file, scores it, and returns the report `safer bench` reads. */
-export async function scoreModelFile(
-  path: string,
-  instances: readonly CriterionInstance[],
-  options: Omit<ScoringOptions, 'data' | 'source'> & ScoreProgress & { data?: EvalData } = {},
-): Promise<ScoreReport> {
-  const { data, ...rest } = options;
-  const loaded = loadModel(path);
-  const { model } = data ? await freeBatchAxis(loaded, data.sampleShape, path) : { model: loaded };
-  const result = await scoreModel(model, instances, { ...rest, ...(data ? { data } : {}), source: path });
+  const { settings } = session;
   return {
-    version: SCORE_REPORT_VERSION,
-    model: path,
-    model_sha256: fileSha256(path),
+    version: VERSION,
+    model: prepared.source,
+    model_sha256: prepared.sha256,
     data: data?.description ?? null,
-    data_sha256: data ? await data.fingerprint() : null,
-    calibration: result.calibration,
-    seed: options.seed ?? SCORING_DEFAULTS.seed,
-    settings: {
-      gradient_batch: options.gradientBatch ?? SCORING_DEFAULTS.gradientBatch,
-      hutchinson_samples: options.hutchinsonSamples ?? SCORING_DEFAULTS.hutchinsonSamples,
-      integration_steps: options.integrationSteps ?? SCORING_DEFAULTS.integrationSteps,
-    },
-    layers: result.layers,
-    criteria: result.criteria,
+    data_sha256: data?.fingerprint ? await data.fingerprint() : null,
+    calibration: session.calibrationCount,
+    seed: settings.seed,
+    settings: { gradient_batch: settings.gradientBatch, hutchinson_samples: settings.hutchinsonSamples, integration_steps: settings.integrationSteps },
+    layers: layers.map((l) => l.name),
+    criteria,
   };
 }

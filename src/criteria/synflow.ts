@@ -21,11 +21,10 @@ export default defineCriterion({
   formula: 'Σ_{θ ∈ W, b} θ·∂R/∂θ with R = 1ᵀ f(1; |θ|) (all weights absolute, all-ones input)',
   needs: { data: false, gradients: false, hvp: false },
   compute: async (ctx) => {
-    const runner = await ctx.forwardRunner('synflow', absoluteModel(ctx.model));
-    const sampleShape = ctx.sampleShape();
-    const ones = new Float32Array(sampleShape.reduce((a, b) => a * b, 1)).fill(1);
+    const runner = await ctx.forwardRunner('synflow', { ...ctx.prepared, model: absoluteModel(ctx.model) });
+    const ones = new Float32Array(ctx.sampleShape().reduce((a, b) => a * b, 1)).fill(1);
     const flow = async (values?: ReadonlyMap<string, Float32Array>): Promise<number> => {
-      const logits = await runner.logits(ones, 1, sampleShape, values);
+      const logits = await runner.logits(ones, 1, values);
       let sum = 0;
       for (let i = 0; i < logits.length; i++) sum += logits[i] as number;
       return sum;

@@ -1,7 +1,7 @@
 /** Small reductions over weight arrays, in float64, shared by the weight-based criteria. */
 import type { Layer } from '../layers/layer.js';
 import type { PerturbResult } from '../perturb/index.js';
-import type { CriterionContext } from './context.js';
+import type { CriterionContext } from './criterion-context.js';
 
 /** One score per layer, in layer order. */
 export function perLayer(ctx: CriterionContext, score: (layer: Layer) => number): Map<string, number> {

@@ -5,11 +5,11 @@
  * once per batch and reused for every perturbation of that layer.
  */
 import { ModelError } from '../errors.js';
-import { dataTypeFromOnnx, onnxTypeCode, type DataType } from '../onnx/dtypes.js';
+import { onnxTypeCode } from '../onnx/dtypes.js';
 import { ancestorNodes, topologicalOrder } from '../onnx/graph.js';
 import type { Dim, Initializer, Model, Node, ValueInfo } from '../onnx/ir.js';
 import type { Layer } from '../layers/layer.js';
-import type { ValueShape } from '../model/probe.js';
+import type { ShapeTable } from '../model/shape-table.js';
 
 export interface DownstreamCut {
   /** Inputs: the frontier values; output: the logits. */
@@ -20,26 +20,16 @@ export interface DownstreamCut {
   readonly nodes: number;
 }
 
-/** Shapes at two batch sizes tell which dims are the batch (they differ). */
-export interface ProbedShapes {
-  readonly batch1: ReadonlyMap<string, ValueShape>;
-  readonly batch2: ReadonlyMap<string, ValueShape>;
-  /** Name of the image input, whose shape comes from the model declaration. */
-  readonly input: ValueInfo;
-}
-
 /** The initializers a perturbation of this layer may change: its weight, and its bias (prunec). */
 export function cutWeights(layer: Layer): string[] {
   return layer.bias ? [layer.name, layer.bias] : [layer.name];
 }
 
-/** The downstream cut of every layer (its weight and bias perturbed), by layer. */
-export function cutLayers(model: Model, layers: readonly Layer[], output: string, shapes: ProbedShapes): Map<Layer, DownstreamCut> {
-  return new Map(layers.map((layer) => [layer, cutDownstream(model, cutWeights(layer), output, shapes)] as const));
-}
-
-/** The nodes that depend on any of `weights` and lead to `output`, as a standalone model. */
-export function cutDownstream(model: Model, weights: readonly string[], output: string, shapes: ProbedShapes): DownstreamCut {
+/**
+ * The nodes that depend on any of `weights` and lead to `output`, as a standalone model. Frontier
+ * inputs get their probed shapes, the batch axis symbolic; `input` is the image input's declaration.
+ */
+export function cutDownstream(model: Model, weights: readonly string[], output: string, shapes: ShapeTable, input: ValueInfo): DownstreamCut {
   const order = topologicalOrder(model.graph);
   const affected = new Set<string>(weights);
   const downstream: Node[] = [];
@@ -63,7 +53,7 @@ export function cutDownstream(model: Model, weights: readonly string[], output: 
       else if (!frontierNames.includes(input)) frontierNames.push(input);
     }
   }
-  const frontier = frontierNames.map((name) => frontierInfo(name, shapes));
+  const frontier = frontierNames.map((name) => (name === input.name ? input : frontierInfo(name, shapes)));
   const graph = {
     ...model.graph,
     name: `${model.graph.name}-downstream`,
@@ -76,13 +66,8 @@ export function cutDownstream(model: Model, weights: readonly string[], output: 
   return { model: { ...model, graph }, frontier, nodes: downstream.length };
 }
 
-function frontierInfo(name: string, shapes: ProbedShapes): ValueInfo {
-  if (name === shapes.input.name) return shapes.input;
-  const one = shapes.batch1.get(name);
-  const two = shapes.batch2.get(name);
-  if (!one || !two) throw new ModelError(`internal: no probed shape for value "${name}"`);
-  const type = one.type as DataType;
-  if (dataTypeFromOnnx(onnxTypeCode(type)) === undefined) throw new ModelError(`value "${name}" has unsupported type ${one.type}`);
-  const shape: Dim[] = one.dims.map((d, i) => (two.dims[i] === d ? d : 'N'));
-  return { name, elemType: onnxTypeCode(type), shape: one.dims.length === two.dims.length ? shape : undefined };
+function frontierInfo(name: string, shapes: ShapeTable): ValueInfo {
+  const { dims, dynamic } = shapes.get(name);
+  const shape: Dim[] = dims.map((d, i) => (dynamic[i] ? 'N' : d));
+  return { name, elemType: onnxTypeCode(shapes.dataType(name)), shape };
 }

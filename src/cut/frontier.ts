@@ -1,18 +1,19 @@
 /**
- * Computes and caches, batch by batch, the upstream values ("frontier") that
- * the downstream parts of several layers read. One prefix run per batch serves
- * a whole group of layers.
+ * The upstream values ("frontier") that the downstream parts of several layers read, computed batch
+ * by batch by one prefix run that serves a whole group of layers, and cached.
  */
 import { ancestorNodes, topologicalOrder } from '../onnx/graph.js';
 import type { Model, ValueInfo } from '../onnx/ir.js';
-import { makeTensor, OrtRunner, type OrtTensor, type SessionOptions } from '../runtime/session.js';
 import type { LabeledBatches } from '../runtime/evaluate.js';
+import { imageTensor } from '../runtime/image-tensor.js';
+import { OrtRunner, type OrtTensor, type SessionOptions } from '../runtime/session.js';
 
 export interface FrontierBatch {
   readonly start: number;
+  /** Images in the batch. */
   readonly count: number;
   readonly labels: Int32Array;
-  /** Frontier values by name (the image input included), for this batch. */
+  /** Frontier values by name (the image input included), for this batch; `rows` ≥ count rows each. */
   readonly values: ReadonlyMap<string, OrtTensor>;
 }
 
@@ -34,15 +35,15 @@ export async function computeFrontier(
   data: LabeledBatches,
   range: { start: number; end: number },
   batchSize: number,
+  fixedBatch: number | undefined,
   session: SessionOptions,
-  onBatch?: (done: number) => void,
 ): Promise<FrontierBatch[]> {
   const computed = values.filter((v) => v !== input);
   const runner = computed.length > 0 ? await OrtRunner.create(prefixModel(model, computed), 'frontier', session) : undefined;
   const batches: FrontierBatch[] = [];
   try {
     for await (const batch of data.batches(batchSize, range)) {
-      const image = makeTensor('float32', batch.images, [batch.count, ...data.sampleShape]);
+      const image = imageTensor(batch.images, batch.count, data.sampleShape, fixedBatch);
       const map = new Map<string, OrtTensor>();
       if (values.includes(input)) map.set(input, image);
       if (runner) {
@@ -50,7 +51,6 @@ export async function computeFrontier(
         for (const name of computed) map.set(name, out[name] as OrtTensor);
       }
       batches.push({ start: batch.start, count: batch.count, labels: batch.labels, values: map });
-      onBatch?.(batch.count);
     }
   } finally {
     await runner?.release();

@@ -1,9 +1,7 @@
 /** Grouping of layers for the frontier cache: consecutive layers whose cached upstream values fit a memory bound. */
 import type { Layer } from '../layers/layer.js';
-import { bytesPerElement, type DataType } from '../onnx/dtypes.js';
+import type { ShapeTable } from '../model/shape-table.js';
 import type { DownstreamCut } from './cut.js';
-
-export type ShapeMap = ReadonlyMap<string, { type: string; dims: readonly number[] }>;
 
 export interface LayerGroup {
   layers: Layer[];
@@ -11,18 +9,14 @@ export interface LayerGroup {
   bytesPerSample: number;
 }
 
-/** Consecutive layers whose frontier values fit the memory bound together. */
-export function groupLayers(layers: readonly Layer[], cuts: ReadonlyMap<Layer, DownstreamCut>, shapes1: ShapeMap, inputBytes: number, count: number, memoryBytes: number): LayerGroup[] {
-  const bytesOf = (name: string): number => {
-    const s = shapes1.get(name);
-    return s ? s.dims.reduce((a, b) => a * b, 1) * bytesPerElement(s.type as DataType) : inputBytes;
-  };
+/** Consecutive layers whose frontier values for `count` samples fit `memoryBytes` together. */
+export function groupLayers(layers: readonly Layer[], cuts: ReadonlyMap<Layer, DownstreamCut>, shapes: ShapeTable, count: number, memoryBytes: number): LayerGroup[] {
   const groups: LayerGroup[] = [];
   let current: LayerGroup = { layers: [], values: [], bytesPerSample: 0 };
   for (const layer of layers) {
     const names = (cuts.get(layer) as DownstreamCut).frontier.map((v) => v.name);
     let fresh = names.filter((v) => !current.values.includes(v));
-    const extra = fresh.reduce((a, v) => a + bytesOf(v), 0);
+    const extra = fresh.reduce((a, v) => a + shapes.sampleBytes(v), 0);
     if (current.layers.length > 0 && (current.bytesPerSample + extra) * count > memoryBytes) {
       groups.push(current);
       current = { layers: [], values: [], bytesPerSample: 0 };
@@ -30,7 +24,7 @@ export function groupLayers(layers: readonly Layer[], cuts: ReadonlyMap<Layer, D
     }
     current.layers.push(layer);
     current.values.push(...fresh);
-    current.bytesPerSample = current.values.reduce((a, v) => a + bytesOf(v), 0);
+    current.bytesPerSample = current.values.reduce((a, v) => a + shapes.sampleBytes(v), 0);
   }
   if (current.layers.length > 0) groups.push(current);
   return groups;

@@ -2,7 +2,7 @@
 import { dirname, basename } from 'node:path';
 import { inspectModel } from '../model/inspect.js';
 import type { Layer } from '../layers/layer.js';
-import type { SweepRow } from '../sweep/run.js';
+import type { SweepRow } from '../rows/row.js';
 
 export const CSV_COLUMNS = [
   'model', 'layer', 'layer_index', 'op', 'params', 'flops', 'perturbation', 'family', 'level', 'seed',

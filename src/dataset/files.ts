@@ -2,8 +2,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { OptionError } from '../errors.js';
-import type { SweepRow } from '../sweep/run.js';
-import { readSweepRows } from '../sweep/summary.js';
+import type { SweepRow } from '../rows/row.js';
+import { readRows } from '../rows/read.js';
 
 /** The JSONL files named by `paths` (files, or folders whose *.jsonl files are taken, sorted). */
 export function datasetFiles(paths: readonly string[]): string[] {
@@ -23,5 +23,5 @@ export function datasetFiles(paths: readonly string[]): string[] {
 }
 
 export function readDatasetRows(paths: readonly string[]): SweepRow[] {
-  return datasetFiles(paths).flatMap((file) => readSweepRows(file));
+  return readRows(datasetFiles(paths)).rows;
 }

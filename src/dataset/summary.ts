@@ -1,5 +1,5 @@
 /** Per-model overview of the data set, for its card: base accuracy, layers, rows, seeds, time spent. */
-import type { SweepRow } from '../sweep/run.js';
+import type { SweepRow } from '../rows/row.js';
 import { modelName } from './csv.js';
 
 export interface ModelSummary {

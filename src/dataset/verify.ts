@@ -6,15 +6,17 @@
  * the recorded seeds of that (model, layer, perturbation):
  *   mean ± t(0.975, n−1) · s · sqrt(1 + 1/n), widened by one image either side.
  */
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OptionError } from '../errors.js';
-import { loadModel } from '../onnx/model.js';
+import { ModelLoadError, OptionError } from '../errors.js';
+import { prepareModelFile, type PreparedModel } from '../model/prepare.js';
 import { createRng, isStochastic, parsePerturbation } from '../perturb/index.js';
-import { runSweep, type SweepData, type SweepRow } from '../sweep/run.js';
-import { readSweepRows } from '../sweep/summary.js';
+import { readRows } from '../rows/read.js';
+import type { SweepRow } from '../rows/row.js';
+import { meanAndStd } from '../rows/summary.js';
+import type { SweepData } from '../sweep/options.js';
+import { runSweep } from '../sweep/run.js';
 
 /** Seed offset of the fresh draws (far from the seeds a sweep uses). */
 const FRESH_SEED_OFFSET = 1_000_000;
@@ -60,16 +62,16 @@ export async function verifyDataset(options: VerifyOptions): Promise<VerifyRepor
   const verified: VerifiedRow[] = [];
   const scratch = mkdtempSync(join(tmpdir(), 'safer-verify-'));
   try {
-    for (const [modelPath, rows] of byModel) {
-      checkIdentity(modelPath, rows, dataSha, data.description);
+    for (const [[modelPath, rows], index] of [...byModel].map((entry, i) => [entry, i] as const)) {
+      const prepared = await prepareRowsModel(modelPath, data);
+      checkIdentity(prepared, rows, dataSha, data.description);
       const jobs = rows.flatMap((r) => [
         { layer: r.layer, perturbation: r.perturbation, seed: r.seed },
         ...(isStochastic(parsePerturbation(r.perturbation).perturbation) ? [{ layer: r.layer, perturbation: r.perturbation, seed: FRESH_SEED_OFFSET + r.seed }] : []),
       ]);
-      const out = join(scratch, `${createHash('sha256').update(modelPath).digest('hex').slice(0, 12)}.jsonl`);
+      const out = join(scratch, `model-${index}.jsonl`);
       await runSweep({
-        model: loadModel(modelPath),
-        modelPath,
+        prepared,
         data,
         perturbations: [...new Set(rows.map((r) => r.perturbation))].map((t) => parsePerturbation(t)),
         only: jobs,
@@ -77,7 +79,7 @@ export async function verifyDataset(options: VerifyOptions): Promise<VerifyRepor
         version: options.version,
         onProgress: (p) => options.onProgress?.(verified.length + p.done / 2, chosen.length),
       });
-      const measured = readSweepRows(out);
+      const measured = readRows([out]).rows;
       const find = (r: { layer: string; perturbation: string }, seed: number): SweepRow | undefined =>
         measured.find((m) => m.layer === r.layer && m.perturbation === r.perturbation && m.seed === seed);
       for (const row of rows) {
@@ -115,18 +117,23 @@ export async function verifyDataset(options: VerifyOptions): Promise<VerifyRepor
   };
 }
 
-function checkIdentity(modelPath: string, rows: readonly SweepRow[], dataSha: string, dataDescription: string): void {
-  let bytes: Buffer;
+async function prepareRowsModel(modelPath: string, data: SweepData): Promise<PreparedModel> {
   try {
-    bytes = readFileSync(modelPath);
-  } catch {
-    throw new OptionError(`${modelPath}: the model of these rows is missing (run from the repository root, where the rows' model paths are relative to)`);
+    return await prepareModelFile(modelPath, { sampleShape: data.sampleShape, samples: data.description });
+  } catch (e) {
+    if (e instanceof ModelLoadError && !existsSync(modelPath)) {
+      throw new OptionError(`${modelPath}: the model of these rows is missing (run from the repository root, where the rows' model paths are relative to)`);
+    }
+    throw e;
   }
-  const sha = createHash('sha256').update(bytes).digest('hex');
+}
+
+function checkIdentity(prepared: PreparedModel, rows: readonly SweepRow[], dataSha: string, dataDescription: string): void {
   const row = rows[0] as SweepRow;
-  if (sha !== row.model_sha256) throw new OptionError(`${modelPath}: the file changed since the rows were measured (sha256 ${sha.slice(0, 12)}…, rows say ${row.model_sha256.slice(0, 12)}…)`);
+  const { sha256: sha, source } = prepared;
+  if (sha !== row.model_sha256) throw new OptionError(`${source}: the file changed since the rows were measured (sha256 ${sha.slice(0, 12)}…, rows say ${row.model_sha256.slice(0, 12)}…)`);
   if (dataSha !== row.data_sha256) {
-    throw new OptionError(`${dataDescription}: not the data the rows of ${modelPath} were measured on (sha256 ${dataSha.slice(0, 12)}…, rows say ${row.data_sha256.slice(0, 12)}…); give the same --data, --labels and preprocessing`);
+    throw new OptionError(`${dataDescription}: not the data the rows of ${source} were measured on (sha256 ${dataSha.slice(0, 12)}…, rows say ${row.data_sha256.slice(0, 12)}…); give the same --data, --labels and preprocessing`);
   }
 }
 
@@ -148,10 +155,8 @@ const T_975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2
 
 /** 95% prediction interval for one more draw, widened by `resolution` either side; null with fewer than 2 values. */
 export function predictionInterval(values: readonly number[], resolution: number): [number, number] | null {
-  const n = values.length;
+  const { mean, std: s, n } = meanAndStd(values);
   if (n < 2) return null;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const s = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
   const t = T_975[n - 2] ?? 1.96;
   const half = t * s * Math.sqrt(1 + 1 / n) + resolution;
   return [mean - half, mean + half];

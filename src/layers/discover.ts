@@ -3,11 +3,10 @@
  * through Identity or Transpose nodes (exporters insert both); the output
  * channel axis is mapped back through them to the stored layout.
  */
-import { ModelError } from '../errors.js';
 import { attrInt, attrInts } from '../onnx/attrs.js';
 import { GraphIndex, topologicalOrder } from '../onnx/graph.js';
 import type { Initializer, Model, Node } from '../onnx/ir.js';
-import type { ValueShape } from '../model/probe.js';
+import type { ShapeTable } from '../model/shape-table.js';
 import type { Layer, LayerOp } from './layer.js';
 
 const LAYER_OPS: ReadonlySet<string> = new Set<LayerOp>(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
@@ -111,14 +110,14 @@ export function biasSlots(model: Model, source = 'model'): BiasSlot[] {
 }
 
 /**
- * Lists the weight layers in topological order. `shapes` (from probeShapes at
- * batch 1) makes FLOPs known; without it flops are null.
+ * Lists the weight layers in topological order. `shapes` (the model's shape table) makes FLOPs
+ * known; without it flops are null.
  */
-export function discoverLayers(model: Model, shapes?: ReadonlyMap<string, ValueShape>, source = 'model'): Layer[] {
+export function discoverLayers(model: Model, shapes?: ShapeTable, source = 'model'): Layer[] {
   return layersWithCandidates(model, shapes, source).map((x) => x.layer);
 }
 
-function layersWithCandidates(model: Model, shapes: ReadonlyMap<string, ValueShape> | undefined, source: string): { layer: Layer; candidate: Candidate }[] {
+function layersWithCandidates(model: Model, shapes: ShapeTable | undefined, source: string): { layer: Layer; candidate: Candidate }[] {
   const index = new GraphIndex(model.graph);
   const order = topologicalOrder(model.graph, source);
   const found: { layer: Layer; candidate: Candidate }[] = [];
@@ -149,21 +148,9 @@ function layersWithCandidates(model: Model, shapes: ReadonlyMap<string, ValueSha
   return found;
 }
 
-/** Like discoverLayers, but a model without weight layers is an error. */
-export function requireLayers(model: Model, shapes: ReadonlyMap<string, ValueShape> | undefined, source: string): Layer[] {
-  const layers = discoverLayers(model, shapes, source);
-  if (layers.length === 0) {
-    throw new ModelError(`${source}: no weight layers found (safer looks for Conv, ConvTranspose, Gemm and MatMul nodes whose weight is an initializer)`);
-  }
-  return layers;
-}
-
-/** 2 × multiply-accumulates per sample; the probe ran at batch size 1. */
-function flopsOf(c: Candidate, weightSize: number, channels: number, shapes: ReadonlyMap<string, ValueShape>): number | null {
-  const sizeOfValue = (name: string | undefined): number | undefined => {
-    const s = name ? shapes.get(name) : undefined;
-    return s ? s.dims.reduce((a, b) => a * b, 1) : undefined;
-  };
+/** 2 × multiply-accumulates per sample. */
+function flopsOf(c: Candidate, weightSize: number, channels: number, shapes: ShapeTable): number | null {
+  const sizeOfValue = (name: string | undefined): number | undefined => (name && shapes.has(name) ? shapes.sampleSize(name) : undefined);
   if (c.op === 'ConvTranspose') {
     // Every input element is multiplied with one [out/groups, kh, kw] slice of the weight.
     const inputSize = sizeOfValue(c.node.inputs[0]);

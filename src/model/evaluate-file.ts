@@ -1,8 +1,7 @@
 /** The `eval` job: accuracy and loss of a model file on a data set. */
-import { loadModel } from '../onnx/model.js';
 import { evaluateModel, type LabeledBatches } from '../runtime/evaluate.js';
-import { freeBatchAxis } from './free-batch.js';
 import { finiteOrNull } from '../runtime/metrics.js';
+import { prepareModelFile } from './prepare.js';
 
 export interface EvalSummary {
   accuracy: number;
@@ -19,8 +18,8 @@ export async function evaluateFile(
   data: LabeledBatches,
   options: { batchSize?: number; threads?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<EvalSummary> {
-  const { model } = await freeBatchAxis(loadModel(path), data.sampleShape, path);
-  const r = await evaluateModel(model, data, { ...options, source: path });
+  const prepared = await prepareModelFile(path, { sampleShape: data.sampleShape, samples: data.description, requireLayers: false });
+  const r = await evaluateModel(prepared, data, options);
   return {
     accuracy: r.accuracy,
     loss: finiteOrNull(r.loss),

@@ -11,6 +11,7 @@ import { ModelError } from '../errors.js';
 import type { Dim, Model, ValueInfo } from '../onnx/ir.js';
 import { classifierIO } from '../runtime/classifier.js';
 import { makeTensor, OrtRunner } from '../runtime/session.js';
+import { probeInput } from './probe-input.js';
 
 export interface FreedBatch {
   model: Model;
@@ -49,7 +50,7 @@ export async function freeBatchAxis(model: Model, sampleShape: readonly number[]
     },
   };
   const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
-  const probe = probeSamples((declared + 1) * sampleSize);
+  const probe = probeInput((declared + 1) * sampleSize);
   let original: OrtRunner | undefined;
   let freed: OrtRunner | undefined;
   try {
@@ -73,19 +74,6 @@ export async function freeBatchAxis(model: Model, sampleShape: readonly number[]
     await freed?.release();
     await original?.release();
   }
-}
-
-/** Deterministic values in [0, 1) that differ from sample to sample. */
-function probeSamples(size: number): Float32Array {
-  const out = new Float32Array(size);
-  let state = 2463534242;
-  for (let i = 0; i < size; i++) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    out[i] = (state >>> 0) / 2 ** 32;
-  }
-  return out;
 }
 
 function agree(a: Float32Array, b: Float32Array): boolean {

@@ -1,4 +1,5 @@
 /** Loading and saving ONNX files. */
+import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -12,6 +13,11 @@ if (endianness() !== 'LE') {
 
 /** Reads and decodes an ONNX file, including tensors stored in external data files next to it. */
 export function loadModel(path: string): Model {
+  return loadModelFile(path).model;
+}
+
+/** `loadModel`, with the sha256 (hex) of the file's bytes: how results name the model they belong to. */
+export function loadModelFile(path: string): { model: Model; sha256: string } {
   let bytes: Uint8Array;
   try {
     const stat = statSync(path);
@@ -23,7 +29,8 @@ export function loadModel(path: string): Model {
   }
   if (bytes.length === 0) throw new ModelLoadError(`${path}: file is empty`);
   const folder = dirname(resolve(path));
-  return decodeModel(bytes, path, (location, offset, length) => readExternal(path, folder, location, offset, length));
+  const model = decodeModel(bytes, path, (location, offset, length) => readExternal(path, folder, location, offset, length));
+  return { model, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 function readExternal(modelPath: string, folder: string, location: string, offset: number, length: number | undefined): Uint8Array {

@@ -24,74 +24,125 @@ export interface PerturbationSpec {
   perturbation: Perturbation;
 }
 
+/** What a perturbation is for: compressing a model, or modelling a hardware fault. */
+export type PerturbationPurpose = 'compression' | 'fault';
+
+/** The level of a kind: what it means, which values are allowed, and its canonical text. */
+interface Level {
+  /** Why `level` is not allowed, or undefined if it is. */
+  problem(level: number): string | undefined;
+  /** Canonical text of a level ("0.5", "4", "1e-4"): what rows, seeds and instance names use. */
+  format(level: number): string;
+}
+
 interface KindEntry<K extends PerturbationKind> {
   /** Usage form, e.g. "prune:r". */
   usage: string;
+  /** One line of help: what the perturbation does (exact definitions in docs/design.md). */
   summary: string;
+  purpose: PerturbationPurpose;
   stochastic: boolean;
-  /** Why `level` is not allowed, or undefined if it is. */
-  problem(level: number): string | undefined;
+  level: Level;
   make(level: number): Extract<Perturbation, { kind: K }>;
 }
 
-const inUnitInterval = (name: string) => (level: number) =>
-  level >= 0 && level <= 1 ? undefined : `${name} must be in [0, 1], got ${level}`;
+/** A decimal with at least one digit after the point: "0.5", "1.0" (as the published data set writes ratios and sigmas). */
+const decimal = (x: number): string => {
+  const text = String(x);
+  return /[.e]/.test(text) ? text : `${text}.0`;
+};
 
-const bitWidth = (level: number) =>
-  Number.isInteger(level) && level >= 2 && level <= 16 ? undefined : `bits must be an integer in 2..16, got ${level}`;
+const RATIO: Level = {
+  problem: (level) => (level >= 0 && level <= 1 ? undefined : `ratio must be in [0, 1], got ${level}`),
+  format: decimal,
+};
+
+const BITS: Level = {
+  problem: (level) => (Number.isInteger(level) && level >= 2 && level <= 16 ? undefined : `bits must be an integer in 2..16, got ${level}`),
+  format: (bits) => String(bits),
+};
+
+/** Bit error rates in exponent form: "1e-4", "2.5e-6". */
+const RATE: Level = {
+  problem: (level) => (level >= 0 && level <= 1 ? undefined : `rate must be in [0, 1], got ${level}`),
+  format: (rate) => rate.toExponential().replace('e+', 'e'),
+};
+
+const SIGMA: Level = {
+  problem: (sigma) => (sigma >= 0 && Number.isFinite(sigma) ? undefined : `sigma must be finite and ≥ 0, got ${sigma}`),
+  format: decimal,
+};
 
 /** Every perturbation kind, in the order of the usage message. */
 export const PERTURBATION_KINDS: { readonly [K in PerturbationKind]: KindEntry<K> } = {
   prune: {
     usage: 'prune:r',
-    summary: 'zero the floor(r·n) smallest |w| (stable on ties)',
+    summary: 'magnitude pruning: zero the floor(r·n) smallest |w| (stable on ties)',
+    purpose: 'compression',
     stochastic: false,
-    problem: inUnitInterval('ratio'),
+    level: RATIO,
     make: (ratio) => ({ kind: 'prune', ratio }),
   },
   prunec: {
     usage: 'prunec:r',
-    summary: 'zero the floor(r·C) output channels of smallest L2 norm, with their bias',
+    summary: 'channel pruning: zero the floor(r·C) output channels of smallest L2 norm, with their bias',
+    purpose: 'compression',
     stochastic: false,
-    problem: inUnitInterval('ratio'),
+    level: RATIO,
     make: (ratio) => ({ kind: 'prunec', ratio }),
   },
   quant: {
     usage: 'quant:b',
     summary: 'symmetric uniform b-bit quantization, one scale per tensor',
+    purpose: 'compression',
     stochastic: false,
-    problem: bitWidth,
+    level: BITS,
     make: (bits) => ({ kind: 'quant', bits }),
   },
   quantc: {
     usage: 'quantc:b',
     summary: 'symmetric uniform b-bit quantization, one scale per output channel',
+    purpose: 'compression',
     stochastic: false,
-    problem: bitWidth,
+    level: BITS,
     make: (bits) => ({ kind: 'quantc', bits }),
   },
   bitflip: {
     usage: 'bitflip:p',
-    summary: 'flip each bit of the float32 weights with probability p',
+    summary: 'flip each bit of the float32 weights with probability p (bit error rate)',
+    purpose: 'fault',
     stochastic: true,
-    problem: inUnitInterval('rate'),
+    level: RATE,
     make: (rate) => ({ kind: 'bitflip', rate }),
   },
   bitflip8: {
     usage: 'bitflip8:p',
     summary: 'flip each bit of the int8 codes of quantc:8 with probability p',
+    purpose: 'fault',
     stochastic: true,
-    problem: inUnitInterval('rate'),
+    level: RATE,
     make: (rate) => ({ kind: 'bitflip8', rate }),
   },
   noise: {
     usage: 'noise:s',
     summary: 'add s·std(w)·N(0, 1) to every weight',
+    purpose: 'fault',
     stochastic: true,
-    problem: (sigma) => (sigma >= 0 && Number.isFinite(sigma) ? undefined : `sigma must be finite and ≥ 0, got ${sigma}`),
+    level: SIGMA,
     make: (sigma) => ({ kind: 'noise', sigma }),
   },
 };
+
+/** The purpose of a perturbation kind (or of a family name read from a file; undefined if unknown). */
+export function purposeOf(kind: string): PerturbationPurpose | undefined {
+  return isKind(kind) ? PERTURBATION_KINDS[kind].purpose : undefined;
+}
+
+/** One help line per perturbation kind, from the table: "  prune:r   magnitude pruning: ...". */
+export function perturbationHelp(): string {
+  const width = Math.max(...KIND_NAMES.map((k) => PERTURBATION_KINDS[k].usage.length));
+  return KIND_NAMES.map((k) => `  ${PERTURBATION_KINDS[k].usage.padEnd(width)}  ${PERTURBATION_KINDS[k].summary} (${PERTURBATION_KINDS[k].purpose})`).join('\n');
+}
 
 const KIND_NAMES = Object.keys(PERTURBATION_KINDS) as PerturbationKind[];
 const ACCEPTED = `expected one of ${KIND_NAMES.map((k) => PERTURBATION_KINDS[k].usage).join(', ')}`;
@@ -120,9 +171,24 @@ export function levelOf(p: Perturbation): number {
   }
 }
 
-/** Canonical text of a perturbation, e.g. "prune:0.5". Parsing it gives back an equal perturbation. */
+/** Canonical text of a perturbation, e.g. "prune:0.5", "bitflip:1e-5". Parsing it gives back an equal perturbation. */
 export function formatPerturbation(p: Perturbation): string {
-  return `${p.kind}:${levelOf(p)}`;
+  return `${p.kind}:${PERTURBATION_KINDS[p.kind].level.format(levelOf(p))}`;
+}
+
+/** The canonical text of a perturbation given as text (unchanged, but trimmed, if it does not parse). */
+export function canonicalPerturbationText(text: string): string {
+  try {
+    return formatPerturbation(parsePerturbation(text).perturbation);
+  } catch {
+    return text.trim();
+  }
+}
+
+/** The family of a perturbation text: what comes before ':' ("prune" for "prune:0.5"). */
+export function perturbationFamily(text: string): string {
+  const colon = text.indexOf(':');
+  return colon < 0 ? text : text.slice(0, colon);
 }
 
 export function isStochastic(p: Perturbation): boolean {
@@ -150,7 +216,7 @@ export function parsePerturbation(text: string): PerturbationSpec {
     );
   }
   const level = Number(levelText);
-  const problem = entry.problem(level);
+  const problem = entry.level.problem(level);
   if (problem !== undefined) throw new PerturbationSyntaxError(`perturbation "${trimmed}": ${problem}`);
   return { text: trimmed, perturbation: entry.make(level) };
 }
@@ -168,7 +234,7 @@ export function parsePerturbationList(text: string): PerturbationSpec[] {
 export function checkPerturbation(p: Perturbation): void {
   const kind: string = p.kind;
   if (!isKind(kind)) throw new PerturbationError(`unknown perturbation kind "${kind}"; ${ACCEPTED}`);
-  const problem = PERTURBATION_KINDS[kind].problem(levelOf(p));
+  const problem = PERTURBATION_KINDS[kind].level.problem(levelOf(p));
   if (problem !== undefined) throw new PerturbationError(`${kind}: ${problem}`);
 }
 

@@ -3,6 +3,8 @@
  * state filled by splitmix64 from the seed. Every random decision in perturb/
  * takes an `Rng`, so a result is a pure function of (inputs, seed).
  */
+import { createHash } from 'node:crypto';
+
 export interface Rng {
   /** Uniform integer in [0, 2^32). Consumes one step. */
   nextUint32(): number;
@@ -21,6 +23,15 @@ export interface Rng {
    * Infinity, both without consuming anything.
    */
   geometric(p: number): number;
+}
+
+/**
+ * A generator seed derived from a key: the first 48 bits of sha256 of the parts joined by NUL. The
+ * sweep seeds a row with (layer, perturbation, seed), the criteria with ("criteria", layer,
+ * perturbation, seed), so every draw can be reproduced alone and no two draw the same stream.
+ */
+export function seedFromKey(...parts: readonly (string | number)[]): number {
+  return createHash('sha256').update(parts.join('\u0000')).digest().readUIntBE(0, 6);
 }
 
 /** Creates an `Rng` from a seed, which must be a safe integer (negative seeds wrap modulo 2^64). */

@@ -2,9 +2,19 @@
 import { ModelError, OptionError } from '../errors.js';
 import { withOutputs } from '../onnx/edit.js';
 import type { Model } from '../onnx/ir.js';
-import { checkSampleShape, classifierIO, type ClassifierIO } from './classifier.js';
+import type { ClassifierIO } from './classifier.js';
+import { imageTensor } from './image-tensor.js';
 import { accumulate, argmaxRow, emptyTotals, type ClassificationTotals } from './metrics.js';
-import { makeTensor, OrtRunner, type OrtTensor, type SessionOptions } from './session.js';
+import { OrtRunner, type OrtTensor, type SessionOptions } from './session.js';
+
+/** What evaluation needs of a prepared model (model/prepare.ts): the graph, its classifier io, its fixed batch size if any. */
+export interface Evaluable {
+  readonly model: Model;
+  readonly io: ClassifierIO;
+  readonly fixedBatch: number | undefined;
+  readonly sampleShape: readonly number[];
+  readonly source: string;
+}
 
 /** What evaluation needs from a data set (structurally the `EvalData` of src/data). */
 export interface LabeledBatches {
@@ -19,8 +29,11 @@ export interface LabeledBatches {
   }>;
 }
 
+/** Images per onnxruntime run of `evaluate` unless told otherwise. */
+export const DEFAULT_EVAL_BATCH = 256;
+
 export interface EvaluateOptions {
-  /** Images per onnxruntime run (default 256; forced to the model's batch size if it is fixed). */
+  /** Images per onnxruntime run (default DEFAULT_EVAL_BATCH; forced to the model's batch size if it is fixed). */
   batchSize?: number;
   /** Keep all logits in the result (count × classes, float32). */
   keepLogits?: boolean;
@@ -57,26 +70,28 @@ export interface EvaluationResult {
 export class Evaluator {
   private constructor(
     private readonly runner: OrtRunner,
-    readonly io: ClassifierIO,
-    readonly source: string,
+    private readonly target: Evaluable,
     private readonly alsoFetch: readonly string[],
   ) {}
 
   /** `alsoFetch`: intermediate values to compute alongside the logits, handed to `onFetched`. */
-  static async create(model: Model, source: string, options: SessionOptions = {}, alsoFetch: readonly string[] = []): Promise<Evaluator> {
-    const io = classifierIO(model, source);
+  static async create(target: Evaluable, options: SessionOptions = {}, alsoFetch: readonly string[] = []): Promise<Evaluator> {
+    const { io, source } = target;
     if (io.input.elemType !== 1 && io.input.elemType !== 0) {
       throw new ModelError(`${source}: input "${io.input.name}" has element type ${io.input.elemType}; safer feeds float32 images`);
     }
     const outputs = [io.logits, ...alsoFetch.filter((name) => name !== io.logits)];
-    const logitsModel = withOutputs(model, outputs.map((name) => ({ name, elemType: 0, shape: undefined })));
+    const logitsModel = withOutputs(target.model, outputs.map((name) => ({ name, elemType: 0, shape: undefined })));
     const runner = await OrtRunner.create(logitsModel, source, options);
-    return new Evaluator(runner, io, source, outputs.slice(1));
+    return new Evaluator(runner, target, outputs.slice(1));
   }
 
   async evaluate(data: LabeledBatches, options: EvaluateOptions = {}): Promise<EvaluationResult> {
-    const fixedBatch = checkSampleShape(this.io.input, data.sampleShape, data.description, this.source);
-    const batchSize = fixedBatch ?? options.batchSize ?? 256;
+    const { fixedBatch, sampleShape, source } = this.target;
+    if (data.sampleShape.join() !== sampleShape.join()) {
+      throw new ModelError(`${data.description}: samples have shape [${data.sampleShape.join(', ')}], but ${source} was prepared for [${sampleShape.join(', ')}]`);
+    }
+    const batchSize = fixedBatch ?? options.batchSize ?? DEFAULT_EVAL_BATCH;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new OptionError(`batch size must be a positive integer, got ${batchSize}`);
     const started = performance.now();
     const totals: ClassificationTotals = emptyTotals();
@@ -84,7 +99,7 @@ export class Evaluator {
     let kept: Float32Array | undefined;
     let correctness: Uint8Array | undefined;
     for await (const batch of data.batches(batchSize)) {
-      const { logits, fetched } = await this.runBatch(batch.images, batch.count, fixedBatch, data.sampleShape);
+      const { logits, fetched } = await this.runBatch(batch.images, batch.count);
       classes = logits.length / batch.count;
       checkLabels(batch.labels, batch.start, classes, data.description);
       if (options.reference && options.reference.length !== data.count * classes) {
@@ -122,28 +137,16 @@ export class Evaluator {
   }
 
   /** Runs one batch; pads it to a fixed batch size if the model demands one. */
-  private async runBatch(
-    images: Float32Array,
-    count: number,
-    fixedBatch: number | undefined,
-    sampleShape: readonly number[],
-  ): Promise<{ logits: Float32Array; fetched: Map<string, OrtTensor> }> {
+  private async runBatch(images: Float32Array, count: number): Promise<{ logits: Float32Array; fetched: Map<string, OrtTensor> }> {
+    const { io, fixedBatch, sampleShape, source } = this.target;
     const rows = fixedBatch ?? count;
-    const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
-    let feed = images.subarray(0, count * sampleSize);
-    if (fixedBatch !== undefined && count !== fixedBatch) {
-      const padded = new Float32Array(fixedBatch * sampleSize);
-      padded.set(feed);
-      feed = padded;
-    }
-    const dims = [rows, ...sampleShape];
-    const out = await this.runner.run({ [this.io.input.name]: makeTensor('float32', feed, dims) }, [this.io.logits, ...this.alsoFetch]);
-    const tensor = out[this.io.logits];
+    const out = await this.runner.run({ [io.input.name]: imageTensor(images, count, sampleShape, rows) }, [io.logits, ...this.alsoFetch]);
+    const tensor = out[io.logits];
     if (!tensor || tensor.type !== 'float32') {
-      throw new ModelError(`${this.source}: output "${this.io.logits}" is ${tensor?.type ?? 'missing'}; expected float32 logits`);
+      throw new ModelError(`${source}: output "${io.logits}" is ${tensor?.type ?? 'missing'}; expected float32 logits`);
     }
     if (tensor.dims.length !== 2 || tensor.dims[0] !== rows) {
-      throw new ModelError(`${this.source}: output "${this.io.logits}" has shape [${tensor.dims.join(', ')}]; expected [batch, classes]`);
+      throw new ModelError(`${source}: output "${io.logits}" has shape [${tensor.dims.join(', ')}]; expected [batch, classes]`);
     }
     const data = tensor.data as Float32Array;
     const fetched = new Map(this.alsoFetch.map((name) => [name, out[name] as OrtTensor]));
@@ -155,7 +158,8 @@ export class Evaluator {
   }
 }
 
-function checkLabels(labels: Int32Array, start: number, classes: number, source: string): void {
+/** Every label must name one of the model's classes: the one check, with the one message. */
+export function checkLabels(labels: Int32Array, start: number, classes: number, source: string): void {
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i] as number;
     if (label < 0 || label >= classes) {
@@ -164,16 +168,11 @@ function checkLabels(labels: Int32Array, start: number, classes: number, source:
   }
 }
 
-/** Evaluates a model once (creates and releases its session). */
-export async function evaluateModel(
-  model: Model,
-  data: LabeledBatches,
-  options: EvaluateOptions & SessionOptions & { source?: string } = {},
-): Promise<EvaluationResult> {
-  const source = options.source ?? 'model';
+/** Evaluates a prepared model once (creates and releases its session). */
+export async function evaluateModel(target: Evaluable, data: LabeledBatches, options: EvaluateOptions & SessionOptions = {}): Promise<EvaluationResult> {
   const sessionOptions: SessionOptions = {};
   if (options.threads !== undefined) sessionOptions.threads = options.threads;
-  const evaluator = await Evaluator.create(model, source, sessionOptions);
+  const evaluator = await Evaluator.create(target, sessionOptions);
   try {
     return await evaluator.evaluate(data, options);
   } finally {

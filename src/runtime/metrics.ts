@@ -31,6 +31,20 @@ export function logSoftmaxRow(logits: Float32Array, offset: number, classes: num
   for (let c = 0; c < classes; c++) out[c] = (logits[offset + c] as number) - logSum;
 }
 
+/**
+ * `sum` plus D_KL(p ‖ q) = Σ_c p_c (log p_c − log q_c) from two log-softmax rows, the terms added to
+ * `sum` one by one (terms with p_c = 0 are 0).
+ */
+export function addKlDivergence(sum: number, logP: Float64Array, logQ: Float64Array, classes: number): number {
+  let total = sum;
+  for (let c = 0; c < classes; c++) {
+    const a = logP[c] as number;
+    const p = Math.exp(a);
+    if (p > 0) total += p * (a - (logQ[c] as number));
+  }
+  return total;
+}
+
 export interface ClassificationTotals {
   count: number;
   correct: number;
@@ -71,13 +85,7 @@ export function accumulate(
       const roff = referenceOffset + off;
       if (pred !== -1 && pred === argmaxRow(reference, roff, classes)) totals.unchanged++;
       logSoftmaxRow(reference, roff, classes, lq);
-      let kl = 0;
-      for (let c = 0; c < classes; c++) {
-        const a = lp[c] as number;
-        const p = Math.exp(a);
-        if (p > 0) kl += p * (a - (lq[c] as number));
-      }
-      totals.klSum += kl;
+      totals.klSum += addKlDivergence(0, lp, lq, classes);
     }
   }
   totals.count += n;

@@ -1,21 +1,13 @@
 /** The jobs of a sweep, in a fixed order: layers (topological) × perturbations (as given) × seeds. */
-import { createHash } from 'node:crypto';
-import { isStochastic, type PerturbationSpec } from '../perturb/index.js';
+import { OptionError } from '../errors.js';
 import type { Layer } from '../layers/layer.js';
+import { isStochastic, seedFromKey, type PerturbationSpec } from '../perturb/index.js';
 
 export interface SweepJob {
   readonly layer: Layer;
   readonly spec: PerturbationSpec;
   /** 0 for deterministic perturbations; 0..seeds-1 for stochastic ones. */
   readonly seed: number;
-}
-
-export function jobKey(layer: string, perturbation: string, seed: number): string {
-  return `${layer}\u0000${perturbation}\u0000${seed}`;
-}
-
-export function rowKey(row: Record<string, unknown>): string {
-  return jobKey(String(row.layer), String(row.perturbation), Number(row.seed));
 }
 
 export function planJobs(layers: readonly Layer[], specs: readonly PerturbationSpec[], seeds: number): SweepJob[] {
@@ -29,12 +21,31 @@ export function planJobs(layers: readonly Layer[], specs: readonly PerturbationS
   return jobs;
 }
 
+/** Exactly the named jobs (a re-measurement of some rows). */
+export function explicitJobs(layers: readonly Layer[], specs: readonly PerturbationSpec[], only: readonly { layer: string; perturbation: string; seed: number }[]): SweepJob[] {
+  return only.map((j) => {
+    const layer = layers.find((l) => l.name === j.layer);
+    const spec = specs.find((p) => p.text === j.perturbation);
+    if (!layer || !spec) throw new OptionError(`no layer "${j.layer}" or perturbation "${j.perturbation}" for this sweep`);
+    return { layer, spec, seed: j.seed };
+  });
+}
+
+/** `layers` by name (all if no names are given); an unknown name is an error listing the layers. */
+export function selectLayers(layers: readonly Layer[], names: readonly string[] | undefined, source: string): readonly Layer[] {
+  if (!names || names.length === 0) return layers;
+  const known = new Map(layers.map((l) => [l.name, l]));
+  return names.map((name) => {
+    const layer = known.get(name);
+    if (!layer) throw new OptionError(`${source}: no weight layer named "${name}"; layers: ${layers.map((l) => l.name).join(', ')}`);
+    return layer;
+  });
+}
+
 /**
- * The generator seed of one row: derived from (layer, perturbation text, seed), so that
- * a row can be reproduced alone and different layers draw independent streams.
- * First 48 bits of sha256("<layer>\0<perturbation>\0<seed>").
+ * The generator seed of one row: derived from (layer, perturbation text, seed), so that a row can
+ * be reproduced alone and different layers draw independent streams.
  */
 export function rngSeedFor(layer: string, perturbation: string, seed: number): number {
-  const digest = createHash('sha256').update(jobKey(layer, perturbation, seed)).digest();
-  return digest.readUIntBE(0, 6);
+  return seedFromKey(layer, perturbation, seed);
 }

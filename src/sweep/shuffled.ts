@@ -2,7 +2,7 @@
 import { OptionError } from '../errors.js';
 import { createRng } from '../perturb/index.js';
 import { memoryBatches } from '../runtime/memory-batches.js';
-import type { SweepData } from './run.js';
+import type { SweepData } from './options.js';
 
 export async function shuffledInMemory(data: SweepData, seed: number, memoryBytes: number): Promise<SweepData> {
   const sampleSize = data.sampleShape.reduce((a, b) => a * b, 1);

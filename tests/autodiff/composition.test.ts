@@ -4,9 +4,10 @@
  * must be summed; plus the loss head, batch sizes, and paths without rules.
  */
 import { describe, expect, it } from 'vitest';
-import { buildGradientGraph, GradientRunner, prepareClassifier } from '../../src/autodiff/index.js';
+import { buildGradientGraph, differentiableClassifier, GradientRunner } from '../../src/autodiff/index.js';
 import { NotDifferentiableError, UnsupportedOpError } from '../../src/errors.js';
 import type { Initializer, Model, Node } from '../../src/onnx/ir.js';
+import { prepareTest } from '../helpers/models.js';
 import { finiteDifferenceCheck, rng, uniform, type FloatArray } from './helpers.js';
 
 function node(opType: string, inputs: string[], outputs: string[], attributes: Node['attributes'] = new Map()): Node {
@@ -83,11 +84,11 @@ function splitHeadsModel(): Model {
  * random direction (float32, ε = 1e-2).
  */
 async function checkLossGradients(model: Model, wrt: readonly string[], features: number): Promise<void> {
-  const runner = await GradientRunner.create(model, { wrt, weightsAsInputs: true, threads: 1, sampleShape: [features] });
+  const runner = await GradientRunner.create(await prepareTest(model, [features]), { wrt, weightsAsInputs: true, threads: 1 });
   try {
     for (const n of [1, 3]) {
       const images = Float32Array.from(uniform()(features * n, rng(10 + n)));
-      const { loss, logits, gradients } = await runner.run(images, [features], Int32Array.from({ length: n }, (_, i) => i % 3));
+      const { loss, logits, gradients } = await runner.run(images, Int32Array.from({ length: n }, (_, i) => i % 3));
       const classes = logits.length / n;
       let expected = 0;
       for (let i = 0; i < n; i++) {
@@ -102,7 +103,7 @@ async function checkLossGradients(model: Model, wrt: readonly string[], features
         const base = model.graph.initializers.get(w)?.data as Float32Array;
         const u = uniform()(base.length, rng(99));
         const at = async (sign: number): Promise<number> =>
-          (await runner.run(images, [features], labels, new Map([[w, Float32Array.from(base, (v, i) => v + sign * 1e-2 * (u[i] as number))]]))).loss;
+          (await runner.run(images, labels, new Map([[w, Float32Array.from(base, (v, i) => v + sign * 1e-2 * (u[i] as number))]]))).loss;
         const fd = ((await at(1)) - (await at(-1))) / 2e-2;
         const g = gradients.get(w) as Float32Array;
         const analytic = g.reduce((s, v, i) => s + v * (u[i] as number), 0);
@@ -127,7 +128,7 @@ describe('composition', () => {
   });
 
   it('emits a Sum for every value with more than one gradient contribution', async () => {
-    const prepared = await prepareClassifier(residualModel('float32', false), [4]);
+    const prepared = await differentiableClassifier(await prepareTest(residualModel('float32', false), [4]));
     const graph = buildGradientGraph(prepared, { wrt: ['W', 'W2', 'b'] });
     const sums = graph.model.graph.nodes.filter((n) => n.opType === 'Sum');
     // W (two MatMuls) and h1 (Relu and Add).
@@ -148,7 +149,7 @@ describe('composition', () => {
       ...model,
       graph: { ...model.graph, nodes: model.graph.nodes.map((n) => (n.opType === 'Relu' ? { ...n, name: 'my_sin', opType: 'Sin' } : n)) },
     };
-    const prepared = await prepareClassifier(withSin, [4]);
+    const prepared = await differentiableClassifier(await prepareTest(withSin, [4]));
     expect(() => buildGradientGraph(prepared, { wrt: ['W'] })).toThrow(UnsupportedOpError);
     expect(() => buildGradientGraph(prepared, { wrt: ['W'] })).toThrow(/"my_sin" \(Sin/);
     // Only the Gemm's inputs reach W2 and b: the Sin is not on their path.
@@ -161,16 +162,16 @@ describe('composition', () => {
       ...model,
       graph: { ...model.graph, nodes: model.graph.nodes.map((n) => (n.opType === 'Relu' ? { ...n, name: 'noise', opType: 'RandomUniformLike' } : n)) },
     };
-    const prepared = await prepareClassifier(random, [4]);
+    const prepared = await differentiableClassifier(await prepareTest(random, [4]));
     expect(() => buildGradientGraph(prepared, { wrt: ['W'] })).toThrow(NotDifferentiableError);
     expect(() => buildGradientGraph(prepared, { wrt: ['W'] })).toThrow(/"noise" \(RandomUniformLike\)/);
   });
 
   it('skips ops without rules that no differentiated value flows through', async () => {
     const model = residualModel('float32', false, [node('Sin', ['X'], ['Xs'])]);
-    const runner = await GradientRunner.create(model, { wrt: ['W', 'W2', 'b'], threads: 1, sampleShape: [4] });
+    const runner = await GradientRunner.create(await prepareTest(model, [4]), { wrt: ['W', 'W2', 'b'], threads: 1 });
     try {
-      const { gradients } = await runner.run(new Float32Array(8).fill(0.5), [4], Int32Array.of(0, 2));
+      const { gradients } = await runner.run(new Float32Array(8).fill(0.5), Int32Array.of(0, 2));
       expect([...gradients.keys()]).toEqual(['W', 'W2', 'b']);
     } finally {
       await runner.release();

@@ -1,7 +1,7 @@
 /** Single-op models, seeded sampling and the random-direction finite-difference check. */
 import ort from 'onnxruntime-node';
 import type { AttributeValue, Initializer, Model, Node } from '../../src/onnx/ir.js';
-import { differentiate, prepareModel, verifyGradientShapes, type PreparedModel } from '../../src/autodiff/index.js';
+import { differentiate, differentiableModel, verifyGradientShapes, type DifferentiableModel } from '../../src/autodiff/index.js';
 import { makeTensor, OrtRunner, type OrtTensor } from '../../src/runtime/session.js';
 import { isFloatType } from '../../src/onnx/dtypes.js';
 
@@ -155,13 +155,13 @@ export async function finiteDifferenceCheck(
   model: Model,
   wrt: ReadonlyMap<string, { dims: readonly number[]; data: FloatArray }>,
   seeds: readonly string[],
-  options: { type: FloatType; epsilon?: number; seed?: number; verify?: boolean; prepared?: PreparedModel } = { type: 'float64' },
+  options: { type: FloatType; epsilon?: number; seed?: number; verify?: boolean; prepared?: DifferentiableModel } = { type: 'float64' },
 ): Promise<FdResult[]> {
   const type = options.type;
   const epsilon = options.epsilon ?? (type === 'float64' ? 1e-6 : 1e-2);
   const random = rng(options.seed ?? 7);
-  const prepared = options.prepared ?? (await prepareModel(model, [{}], 'case'));
-  const floatSeeds = seeds.filter((s) => isFloatType(prepared.shapes.get(s).type));
+  const prepared = options.prepared ?? (await differentiableModel(model, [{ feeds: {} }], 'case'));
+  const floatSeeds = seeds.filter((s) => isFloatType(prepared.shapes.dataType(s)));
   const typeOf = (s: string): FloatType => (prepared.shapes.get(s).type === 'float32' ? 'float32' : 'float64');
   const names = [...wrt.keys()];
   const diff = differentiate(prepared, { wrt: names, seeds: floatSeeds, weightsAsInputs: true });
@@ -228,7 +228,7 @@ export async function gradientsOf(c: GradCase, values: Readonly<Record<string, r
     const init = built.model.graph.initializers.get(name);
     if (init) (init.data as FloatArray).set(vals);
   }
-  const prepared = await prepareModel(built.model, [{}], c.name);
+  const prepared = await differentiableModel(built.model, [{ feeds: {} }], c.name);
   const diff = differentiate(prepared, { wrt: [...built.wrt.keys()], seeds: built.outputs, weightsAsInputs: true });
   const session = await OrtRunner.create(diff.model, c.name, { threads: 1 });
   try {

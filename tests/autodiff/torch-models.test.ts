@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GradientRunner } from '../../src/autodiff/index.js';
 import { openEvalData } from '../../src/data/index.js';
-import { loadModel } from '../../src/onnx/model.js';
+import { prepareModelFile } from '../../src/model/prepare.js';
 
 const ROOT = 'tests/fixtures/torch-models';
 
@@ -50,11 +50,11 @@ describe('whole models against PyTorch float64 autograd', () => {
 
   it.each(models)('%s', async (name) => {
     const { images, labels, sampleShape, reference, expected } = await loadFixture(name);
-    const model = loadModel(join(ROOT, name, 'model.onnx'));
+    const prepared = await prepareModelFile(join(ROOT, name, 'model.onnx'), { sampleShape });
     const wrt = reference.gradients.map((g) => g.name);
-    const runner = await GradientRunner.create(model, { wrt, threads: 1, source: name, sampleShape, verify: true });
+    const runner = await GradientRunner.create(prepared, { wrt, threads: 1, verify: true });
     try {
-      const result = await runner.run(images, sampleShape, labels);
+      const result = await runner.run(images, labels);
       expect(Math.abs(result.loss - reference.loss) / Math.abs(reference.loss), `${name}: loss ${result.loss} vs ${reference.loss}`).toBeLessThan(1e-5);
       const failures: string[] = [];
       let worst = 0;
@@ -79,14 +79,14 @@ describe('whole models against PyTorch float64 autograd', () => {
     const name = models.includes('resnet-basic') ? 'resnet-basic' : models[0];
     if (name === undefined) return;
     const { images, labels, sampleShape, reference } = await loadFixture(name);
-    const model = loadModel(join(ROOT, name, 'model.onnx'));
+    const prepared = await prepareModelFile(join(ROOT, name, 'model.onnx'), { sampleShape });
     const wrt = reference.gradients.map((g) => g.name);
-    const runner = await GradientRunner.create(model, { wrt, threads: 1, source: name, sampleShape });
+    const runner = await GradientRunner.create(prepared, { wrt, threads: 1 });
     try {
       const size = sampleShape.reduce((p, d) => p * d, 1);
-      const whole = await runner.run(images, sampleShape, labels);
-      const first = await runner.run(images.subarray(0, size), sampleShape, labels.subarray(0, 1));
-      const rest = await runner.run(images.subarray(size), sampleShape, labels.subarray(1));
+      const whole = await runner.run(images, labels);
+      const first = await runner.run(images.subarray(0, size), labels.subarray(0, 1));
+      const rest = await runner.run(images.subarray(size), labels.subarray(1));
       expect(Math.abs((first.loss + 3 * rest.loss) / 4 - whole.loss)).toBeLessThan(1e-5 * Math.abs(whole.loss));
       for (const w of wrt) {
         const g1 = first.gradients.get(w) as Float32Array;

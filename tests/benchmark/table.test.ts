@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { renderBenchMarkdown } from '../../src/benchmark/render.js';
 import { parseScoreReport, type ModelScores } from '../../src/benchmark/scores.js';
 import { buildBenchTable, frontierOf, sortColumns, type BenchCell } from '../../src/benchmark/table.js';
-import { groupTruth, type TruthRow } from '../../src/benchmark/truth.js';
+import type { SweepRow } from '../../src/rows/row.js';
+import { tabulateRows } from '../../src/rows/summary.js';
+import { sweepRow } from '../helpers/rows.js';
 
 const LAYERS = ['a', 'b', 'c', 'd', 'e'];
 /** Drops per model × perturbation; layer order a..e. */
@@ -12,14 +14,13 @@ const DROPS: Record<string, Record<string, number[]>> = {
   m3: { 'prune:0.5': [0, 0.01, 0.03, 0.04, 0.05] },
 };
 
-function truthRows(): TruthRow[] {
-  const rows: TruthRow[] = [];
+function truthRows(): SweepRow[] {
+  const rows: SweepRow[] = [];
   for (const [model, perturbations] of Object.entries(DROPS)) {
     for (const [perturbation, drops] of Object.entries(perturbations)) {
-      drops.forEach((drop, i) => rows.push({
-        layer: LAYERS[i] as string, perturbation, seed: 0, accuracy: 0.9 - drop, baseAccuracy: 0.9, loss: null, baseLoss: null,
-        count: 100, model: `${model}.onnx`, modelSha256: model, dataSha256: null,
-      }));
+      drops.forEach((drop, i) => rows.push(sweepRow({
+        layer: LAYERS[i] as string, perturbation, accuracy: 0.9 - drop, base_accuracy: 0.9, model: `${model}.onnx`, model_sha256: model,
+      })));
     }
   }
   return rows;
@@ -38,7 +39,7 @@ function scores(model: string, criteria: Record<string, { seconds: number; score
 }
 
 describe('bench table', () => {
-  const truth = groupTruth([{ file: 't.jsonl', rows: truthRows() }]);
+  const truth = tabulateRows(truthRows(), truthRows().map(() => 't.jsonl'));
   const depth = [1, 2, 3, 4, 5];
   const files = ['m1', 'm2', 'm3'].map((m) => scores(m, {
     depth: { seconds: 0.001, scores: depth },
@@ -100,8 +101,8 @@ describe('bench table', () => {
   });
 
   it('reports how many seeds stand behind stochastic drops', () => {
-    const rows = truthRows().filter((r) => r.modelSha256 === 'm3').flatMap((r) => [0, 1, 2].map((seed) => ({ ...r, perturbation: 'noise:0.5', seed })));
-    const t = buildBenchTable(groupTruth([{ file: 'n.jsonl', rows }]), [files[2] as ModelScores], { bootstrap: { resamples: 10 } });
+    const rows = truthRows().filter((r) => r.model_sha256 === 'm3').flatMap((r) => [0, 1, 2].map((seed) => ({ ...r, perturbation: 'noise:0.5', seed })));
+    const t = buildBenchTable(tabulateRows(rows, rows.map(() => 'n.jsonl')), [files[2] as ModelScores], { bootstrap: { resamples: 10 } });
     expect(t.rows[0]?.seeds).toBe(3);
     expect(renderBenchMarkdown(t)).toContain('1 model(s); level: noise:0.5 (3 seeds).');
   });

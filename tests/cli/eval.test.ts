@@ -87,8 +87,9 @@ describe('safer eval and inspect on bad input', () => {
   });
   it('a corrupt .gz', () => {
     const gz = gzipSync(Buffer.alloc(16 + 28 * 28 * 3, 1));
-    gz[gz.length >> 1] ^= 0xff;
-    gz[(gz.length >> 1) + 1] ^= 0xff;
+    const middle = gz.length >> 1;
+    gz[middle] = (gz[middle] as number) ^ 0xff;
+    gz[middle + 1] = (gz[middle + 1] as number) ^ 0xff;
     writeFileSync(tmp.path('broken-idx3-ubyte.gz'), gz);
     expectCleanError(safer(['eval', BUNDLED.model, '--data', tmp.path('broken-idx3-ubyte.gz'), '--labels', labels]), 'broken-idx3-ubyte.gz', /corrupt|gzip|magic/);
   });

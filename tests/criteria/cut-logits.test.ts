@@ -3,11 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { CutLogits } from '../../src/criteria/cut-logits.js';
 import { WeightedForward } from '../../src/criteria/forward.js';
 import { openEvalData } from '../../src/data/index.js';
-import { requireLayers } from '../../src/layers/discover.js';
-import { loadModel } from '../../src/onnx/model.js';
-import type { Model, ValueInfo } from '../../src/onnx/ir.js';
+import { prepareModelFile, type PreparedModel } from '../../src/model/prepare.js';
 import { applyPerturbation, createRng, parsePerturbationList } from '../../src/perturb/index.js';
 import { BUNDLED, ROOT } from '../helpers/cli.js';
+import { bakedMlp, prepareTest } from '../helpers/models.js';
 
 async function calibration(count: number) {
   const data = await openEvalData({ data: BUNDLED.images, labels: BUNDLED.labels, limit: count });
@@ -20,52 +19,53 @@ async function calibration(count: number) {
   return { images, labels, count, sampleShape: data.sampleShape };
 }
 
-const withBatch = (model: Model, batch: number): Model => {
-  const fix = (v: ValueInfo): ValueInfo => ({ ...v, shape: v.shape ? [batch, ...v.shape.slice(1)] : v.shape });
-  return { ...model, graph: { ...model.graph, inputs: model.graph.inputs.map(fix), outputs: model.graph.outputs.map(fix) } };
-};
+/** Every layer perturbed (prunec:0.5) alone: the cut's logits (twice for one owner, once for another) against a full pass. */
+async function expectFullPassLogits(prepared: PreparedModel, batch: Awaited<ReturnType<typeof calibration>>): Promise<void> {
+  const { model, layers } = prepared;
+  const cut = CutLogits.create(prepared, batch, {});
+  const full = await WeightedForward.create(prepared);
+  try {
+    const [spec] = parsePerturbationList('prunec:0.5');
+    for (const layer of layers) {
+      const weight = model.graph.initializers.get(layer.name)?.data as Float32Array;
+      const bias = layer.bias ? (model.graph.initializers.get(layer.bias)?.data as Float32Array) : undefined;
+      const r = applyPerturbation({ weight, shape: layer.shape, channelAxis: layer.channelAxis, bias }, spec!.perturbation, createRng(1));
+      const values = new Map([[layer.name, r.weight]]);
+      if (r.bias && layer.bias) values.set(layer.bias, r.bias);
+      // The same criterion twice (cached frontier) and another one (recomputed): the same logits.
+      const a = await cut.logits(layer, values, 'one');
+      const b = await cut.logits(layer, values, 'one');
+      const c = await cut.logits(layer, values, 'two');
+      const reference = await full.logits(batch.images, batch.count, values);
+      expect(a.length).toBe(reference.length);
+      expect([...b]).toEqual([...a]);
+      expect([...c]).toEqual([...a]);
+      const scale = Math.max(...reference.map(Math.abs));
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs((a[i] as number) - (reference[i] as number)));
+      expect(worst / scale, layer.name).toBeLessThan(1e-5);
+    }
+  } finally {
+    await cut.release();
+    await full.release();
+  }
+}
 
 describe('CutLogits', () => {
   it.each([
     ['bundled CNN', BUNDLED.model],
     ['ResNet-style with residual Adds', `${ROOT}tests/fixtures/models/resnet-mini.onnx`],
   ])('gives the logits of a full pass with the layer perturbed, for every layer (%s)', async (_, path) => {
-    const model = loadModel(path);
-    const layers = requireLayers(model, undefined, path);
     const batch = await calibration(300); // more than one run of the default batch size (250)
-    const cut = await CutLogits.create(model, layers, batch, path, {});
-    const full = await WeightedForward.create(model, layers, path);
-    expect(cut).toBeDefined();
-    try {
-      const [spec] = parsePerturbationList('prunec:0.5');
-      for (const layer of layers) {
-        const weight = model.graph.initializers.get(layer.name)?.data as Float32Array;
-        const bias = layer.bias ? (model.graph.initializers.get(layer.bias)?.data as Float32Array) : undefined;
-        const r = applyPerturbation({ weight, shape: layer.shape, channelAxis: layer.channelAxis, bias }, spec!.perturbation, createRng(1));
-        const values = new Map([[layer.name, r.weight]]);
-        if (r.bias && layer.bias) values.set(layer.bias, r.bias);
-        // The same criterion twice (cached frontier) and another one (recomputed): the same logits.
-        const a = await cut!.logits(layer, values, 'one');
-        const b = await cut!.logits(layer, values, 'one');
-        const c = await cut!.logits(layer, values, 'two');
-        const reference = await full.logits(batch.images, batch.count, batch.sampleShape, values);
-        expect(a.length).toBe(reference.length);
-        expect([...b]).toEqual([...a]);
-        expect([...c]).toEqual([...a]);
-        const scale = Math.max(...reference.map(Math.abs));
-        let worst = 0;
-        for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs((a[i] as number) - (reference[i] as number)));
-        expect(worst / scale, layer.name).toBeLessThan(1e-5);
-      }
-    } finally {
-      await cut?.release();
-      await full.release();
-    }
+    await expectFullPassLogits(await prepareModelFile(path, { sampleShape: batch.sampleShape }), batch);
   });
 
-  it('declines a model with a fixed batch size (the caller runs full passes instead)', async () => {
-    const model = withBatch(loadModel(BUNDLED.model), 4);
-    const batch = await calibration(8);
-    expect(await CutLogits.create(model, requireLayers(model, undefined, 'fixed'), batch, 'fixed', {})).toBeUndefined();
+  it('runs a graph that only runs at its fixed batch size in padded batches (9 images in batches of 4)', async () => {
+    const count = 9;
+    const images = Float32Array.from({ length: count * 4 }, (_, i) => Math.sin(i));
+    const batch = { images, labels: new Int32Array(count), count, sampleShape: [4] };
+    const prepared = await prepareTest(bakedMlp(4), [4]);
+    expect(prepared.fixedBatch).toBe(4);
+    await expectFullPassLogits(prepared, batch);
   });
 });

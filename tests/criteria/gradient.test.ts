@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { criterionInstance } from '../../src/criteria/index.js';
-import { scoreModel } from '../../src/criteria/score.js';
-import { memoryData, mlp, mlpLossAndGradients, scoresOf, type Activation, type MlpWeights } from './helpers.js';
+import { memoryData, mlp, scoreTest, mlpLossAndGradients, scoresOf, type Activation, type MlpWeights } from './helpers.js';
 
 const W: MlpWeights = {
   W1: [0.3, -0.2, 0.5, 0.1, -0.4, 0.6, 0.2, -0.1, 0.05, 0.3, -0.7, 0.2],
@@ -41,7 +40,7 @@ describe('first-order criteria against float64 backprop by hand', () => {
     const batches = [mlpLossAndGradients(W, data.images, data.labels, 0, 32), mlpLossAndGradients(W, data.images, data.labels, 32, 40)];
     const weights = [32 / 40, 8 / 40];
     const fisherOf = (key: 'W1' | 'W2'): number[] => Array.from(batches[0]?.[key] ?? [], (_, i) => batches.reduce((s, b, k) => s + (weights[k] as number) * (b[key][i] as number) ** 2, 0));
-    const result = await scoreModel(model, ['fisher', 'fisher-obd'].map(criterionInstance), { data, calibration: N, gradientBatch: 32, threads: 1 });
+    const result = await scoreTest(model, ['fisher', 'fisher-obd'].map(criterionInstance), { data, calibration: N, gradientBatch: 32, threads: 1 });
     const [fisher, obd] = result.criteria;
     close(fisher?.scores.W1, sum(fisherOf('W1'), (f) => f));
     close(fisher?.scores.W2, sum(fisherOf('W2'), (f) => f));
@@ -69,7 +68,7 @@ describe('second-order criteria', () => {
   // A smooth network: gradient differences see no ReLU kinks (on ReLU networks they do; see the docs and ggn-trace).
   it('hutchinson-trace agrees with the exact trace within its reported standard error', async () => {
     const exactTrace = (key: 'W1' | 'W2'): number => exactTraceOf(key, 'Tanh');
-    const result = await scoreModel(mlp(W, 'Tanh'), [criterionInstance('hutchinson-trace')], { data, calibration: N, hutchinsonSamples: 64, threads: 1 });
+    const result = await scoreTest(mlp(W, 'Tanh'), [criterionInstance('hutchinson-trace')], { data, calibration: N, hutchinsonSamples: 64, threads: 1 });
     const c = result.criteria[0];
     const details = c?.details as { samples: number; layers: Record<string, { trace: number; stderr: number; running_mean: number[] }> };
     expect(details.samples).toBe(64);
@@ -89,7 +88,7 @@ describe('second-order criteria', () => {
   const exactTrace = (key: 'W1' | 'W2'): number => exactTraceOf(key);
 
   it('ggn-trace agrees with the exact trace of this ReLU MLP (whose diagonal Hessian blocks are Gauss–Newton) within its standard error', async () => {
-    const result = await scoreModel(model, [criterionInstance('ggn-trace')], { data, calibration: N, hutchinsonSamples: 200, gradientBatch: 8, threads: 1 });
+    const result = await scoreTest(model, [criterionInstance('ggn-trace')], { data, calibration: N, hutchinsonSamples: 200, gradientBatch: 8, threads: 1 });
     const c = result.criteria[0];
     const details = c?.details as { samples: number; batch_size: number; layers: Record<string, { trace: number; stderr: number }> };
     expect(details.samples).toBe(200);
@@ -104,7 +103,7 @@ describe('second-order criteria', () => {
   });
 
   it('hawq-v2 is Tr(H)/n × the quant-error of the same layer, sharing the trace estimate', async () => {
-    const result = await scoreModel(model, ['hutchinson-trace', 'quant-error', 'hawq-v2'].map(criterionInstance), { data, calibration: N, hutchinsonSamples: 8, threads: 1 });
+    const result = await scoreTest(model, ['hutchinson-trace', 'quant-error', 'hawq-v2'].map(criterionInstance), { data, calibration: N, hutchinsonSamples: 8, threads: 1 });
     const [trace, qerr, hawq] = result.criteria;
     for (const [key, n] of [['W1', 12], ['W2', 6]] as const) {
       expect(hawq?.scores[key]).toBeCloseTo(((trace?.scores[key] as number) / n) * (qerr?.scores[key] as number), 12);
@@ -113,7 +112,7 @@ describe('second-order criteria', () => {
   });
 
   it('hawq-v2-ggn is Tr(G)/n × the quant-error, sharing ggn-trace\'s estimate', async () => {
-    const result = await scoreModel(model, ['ggn-trace', 'quant-error', 'hawq-v2-ggn'].map(criterionInstance), { data, calibration: N, hutchinsonSamples: 10, gradientBatch: 8, threads: 1 });
+    const result = await scoreTest(model, ['ggn-trace', 'quant-error', 'hawq-v2-ggn'].map(criterionInstance), { data, calibration: N, hutchinsonSamples: 10, gradientBatch: 8, threads: 1 });
     const [trace, qerr, hawq] = result.criteria;
     for (const [key, n] of [['W1', 12], ['W2', 6]] as const) {
       expect(hawq?.scores[key]).toBeCloseTo(((trace?.scores[key] as number) / n) * (qerr?.scores[key] as number), 12);
@@ -124,7 +123,7 @@ describe('second-order criteria', () => {
 
 describe('path criteria', () => {
   it('integrated-gradients-perturbation predicts the measured loss change of the perturbation', async () => {
-    const result = await scoreModel(model, [criterionInstance('integrated-gradients-perturbation@quant:2')], { data, calibration: N, threads: 1 });
+    const result = await scoreTest(model, [criterionInstance('integrated-gradients-perturbation@quant:2')], { data, calibration: N, threads: 1 });
     const c = result.criteria[0];
     const details = c?.details as { steps: number; layers: Record<string, { predicted_loss_increase: number; measured_loss_increase: number }> };
     expect(details.steps).toBe(16);
@@ -157,7 +156,7 @@ describe('path criteria', () => {
 
   it('costs nothing for a layer the perturbation leaves unchanged', async () => {
     const onGrid: MlpWeights = { ...W, W2: [7, -7, 0, 0, 7, 0] };
-    const result = await scoreModel(mlp(onGrid), [criterionInstance('integrated-gradients-perturbation')], { data, calibration: N, threads: 1, integrationSteps: 4 });
+    const result = await scoreTest(mlp(onGrid), [criterionInstance('integrated-gradients-perturbation')], { data, calibration: N, threads: 1, integrationSteps: 4 });
     expect(result.criteria[0]?.scores.W2).toBe(0);
     // W1 only: the base gradient (40 images) + 4 path points.
     expect(result.criteria[0]?.passes.forward).toBe(40 + 4 * 40);
@@ -177,7 +176,7 @@ describe('a criterion that cannot run on a model', () => {
       inputs: [floatValue('x', ['N', 4])],
       outputs: [floatValue('logits', ['N', 2])],
     });
-    const result = await scoreModel(withSin, ['grad-norm', 'l2-norm', 'output-kl'].map(criterionInstance), { data, calibration: 8, threads: 1 });
+    const result = await scoreTest(withSin, ['grad-norm', 'l2-norm', 'output-kl'].map(criterionInstance), { data, calibration: 8, threads: 1 });
     const [grad, l2, kl] = result.criteria;
     expect(grad?.error).toMatch(/Sin/);
     expect(grad?.scores).toEqual({ W1: null, W2: null });
@@ -189,11 +188,17 @@ describe('a criterion that cannot run on a model', () => {
 
 describe('a model with a fixed batch size', () => {
   it('is run in chunks of that size, with the same scores as the dynamic model', async () => {
-    const fixed = { ...model, graph: { ...model.graph, inputs: [{ name: 'x', elemType: 1, shape: [1, 4] }], outputs: [{ name: 'logits', elemType: 1, shape: [1, 2] }] } };
+    // The input goes through a Reshape to [1, 4] first: the graph depends on its batch size of 1.
+    const baked = {
+      ...model.graph,
+      nodes: [{ name: 'baked', opType: 'Reshape', domain: '', inputs: ['x', 'shape'], outputs: ['x1'], attributes: new Map() }, ...model.graph.nodes.map((n) => ({ ...n, inputs: n.inputs.map((i) => (i === 'x' ? 'x1' : i)) }))],
+      initializers: new Map([...model.graph.initializers, ['shape', { name: 'shape', dataType: 'int64' as const, dims: [2], data: BigInt64Array.of(1n, 4n) }]]),
+    };
+    const fixed = { ...model, graph: { ...baked, inputs: [{ name: 'x', elemType: 1, shape: [1, 4] }], outputs: [{ name: 'logits', elemType: 1, shape: [1, 2] }] } };
     const names = ['grad-norm', 'fisher', 'output-kl', 'ggn-trace'];
     const opts = { data, calibration: 6, gradientBatch: 2, hutchinsonSamples: 6, threads: 1 };
-    const a = await scoreModel(model, names.map(criterionInstance), opts);
-    const b = await scoreModel(fixed, names.map(criterionInstance), opts);
+    const a = await scoreTest(model, names.map(criterionInstance), opts);
+    const b = await scoreTest(fixed, names.map(criterionInstance), opts);
     for (const key of ['W1', 'W2']) {
       close(b.criteria[0]?.scores[key], a.criteria[0]?.scores[key] as number, 1e-4); // grad-norm: the mean gradient does not depend on chunking
       close(b.criteria[2]?.scores[key], a.criteria[2]?.scores[key] as number, 1e-4); // output-kl

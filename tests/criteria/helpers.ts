@@ -2,8 +2,9 @@
 import type { LabeledBatches } from '../../src/runtime/evaluate.js';
 import type { Model } from '../../src/onnx/ir.js';
 import { CRITERIA, criterionInstance, type CriterionInstance } from '../../src/criteria/index.js';
-import { scoreModel } from '../../src/criteria/score.js';
-import { floatInit, floatValue, int, makeModel, node } from '../helpers/models.js';
+import { scoreModel, type ScoreReport } from '../../src/criteria/score.js';
+import type { ScoringOptions } from '../../src/criteria/scoring-session.js';
+import { floatInit, floatValue, int, makeModel, node, prepareTest } from '../helpers/models.js';
 
 export interface MlpWeights {
   W1: number[]; // [3, 4]
@@ -78,9 +79,14 @@ export function memoryData(count: number, sampleShape: readonly number[], classe
   };
 }
 
+/** scoreModel on a model held in memory, prepared for the data's samples (or its input's, without data). */
+export async function scoreTest(model: Model, instances: readonly CriterionInstance[], options: Parameters<typeof scoreModel>[2] = {}): Promise<ScoreReport> {
+  return scoreModel(await prepareTest(model, options.data?.sampleShape), instances, options);
+}
+
 /** Scores of one criterion instance ("id" or "id@perturbation") on a model. */
-export async function scoresOf(model: Model, name: string, data?: LabeledBatches, extra: { calibration?: number; seed?: number } = {}): Promise<Record<string, number | null>> {
-  const result = await scoreModel(model, [criterionInstance(name)], { threads: 1, ...(data ? { data } : {}), ...extra });
+export async function scoresOf(model: Model, name: string, data?: LabeledBatches, extra: Omit<ScoringOptions, 'data'> = {}): Promise<Record<string, number | null>> {
+  const result = await scoreTest(model, [criterionInstance(name)], { threads: 1, ...(data ? { data } : {}), ...extra });
   return result.criteria[0]?.scores ?? {};
 }
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { criterionInstance } from '../../src/criteria/index.js';
-import { scoreModel } from '../../src/criteria/score.js';
-import { memoryData, mlp, mlpLogits, scoresOf, type MlpWeights } from './helpers.js';
+import { memoryData, mlp, scoreTest, mlpLogits, scoresOf, type MlpWeights } from './helpers.js';
 
 const W: MlpWeights = {
   W1: [7, 3.5, 1, 0.25, 1, 1, 1, 1, 2, 2, 2, 2],
@@ -71,7 +70,7 @@ describe('output-based criteria', () => {
 
   it('charge shared work (base logits, perturbed logits, session) to every criterion that uses it', async () => {
     const instances = ['output-kl', 'output-mse', 'l2-norm'].map(criterionInstance);
-    const r = await scoreModel(model, instances, { data, calibration: 32, threads: 1 });
+    const r = await scoreTest(model, instances, { data, calibration: 32, threads: 1 });
     const [kl, mse, l2] = r.criteria;
     // base (32 images) + one perturbed run per layer (2 × 32): 96 forward image-passes each.
     expect(kl?.passes).toEqual({ forward: 96, backward: 0 });
@@ -80,7 +79,7 @@ describe('output-based criteria', () => {
     expect(mse?.seconds).toBeGreaterThan(0);
     expect(r.calibration).toBe(32);
     // The same criteria in the other order cost the same passes.
-    const reversed = await scoreModel(model, [...instances].reverse(), { data, calibration: 32, threads: 1 });
+    const reversed = await scoreTest(model, [...instances].reverse(), { data, calibration: 32, threads: 1 });
     expect(reversed.criteria.map((c) => c.passes.forward)).toEqual([0, 96, 96]);
   });
 

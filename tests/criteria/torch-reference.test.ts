@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { criterionInstance } from '../../src/criteria/index.js';
-import { fileSha256, scoreModel, type ScoredCriterion } from '../../src/criteria/score.js';
+import { scoreModel, type ScoredCriterion } from '../../src/criteria/score.js';
 import { openEvalData } from '../../src/data/index.js';
-import { loadModel } from '../../src/onnx/model.js';
+import { prepareModelFile } from '../../src/model/prepare.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = ['criteria-bundled.json', 'criteria-resnet-mini.json'];
@@ -141,10 +141,11 @@ for (const file of FIXTURES) {
 
     beforeAll(async () => {
       const path = join(ROOT, fixture.model);
-      expect(fileSha256(path), 'the model changed since the fixture was written').toBe(fixture.model_sha256);
       const data = await openEvalData({ data: join(ROOT, fixture.data.images), labels: join(ROOT, fixture.data.labels), limit: fixture.data.first });
+      const prepared = await prepareModelFile(path, { sampleShape: data.sampleShape });
+      expect(prepared.sha256, 'the model changed since the fixture was written').toBe(fixture.model_sha256);
       const s = fixture.settings;
-      const result = await scoreModel(loadModel(path), [...exact, 'ggn-trace', 'hawq-v2-ggn'].map(criterionInstance), {
+      const result = await scoreModel(prepared, [...exact, 'ggn-trace', 'hawq-v2-ggn'].map(criterionInstance), {
         data,
         calibration: s.calibration,
         gradientBatch: s.gradient_batch,

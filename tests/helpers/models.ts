@@ -1,5 +1,11 @@
 /** Small hand-built ONNX models for tests. */
 import type { AttributeValue, Graph, Initializer, Model, Node, ValueInfo } from '../../src/onnx/ir.js';
+import { prepareModel, type PreparedModel } from '../../src/model/prepare.js';
+
+/** A model held in memory, prepared for samples of `sampleShape` (default: its input's); no weight layer needed. */
+export function prepareTest(model: Model, sampleShape?: readonly number[], source = 'test model'): Promise<PreparedModel> {
+  return prepareModel(model, source, { ...(sampleShape ? { sampleShape } : {}), requireLayers: false });
+}
 
 export function floatInit(name: string, dims: number[], values?: number[]): Initializer {
   const n = dims.reduce((a, b) => a * b, 1);
@@ -48,5 +54,22 @@ export function tinyMlp(): Model {
     initializers: [floatInit('W', [3, 4]), floatInit('b', [3]), floatInit('V', [2, 3])],
     inputs: [floatValue('x', ['N', 4])],
     outputs: [floatValue('logits', ['N', 2])],
+  });
+}
+
+/** `model` with its input and output declaring a fixed batch size. */
+export function withBatch(model: Model, batch: number): Model {
+  const fix = (v: ValueInfo): ValueInfo => ({ ...v, shape: v.shape ? [batch, ...v.shape.slice(1)] : v.shape });
+  return { ...model, graph: { ...model.graph, inputs: model.graph.inputs.map(fix), outputs: model.graph.outputs.map(fix) } };
+}
+
+/** tinyMlp's function, but the input goes through a Reshape to [batch, 4] first: the graph depends on the batch size. */
+export function bakedMlp(batch: number): Model {
+  const mlp = tinyMlp();
+  return makeModel({
+    nodes: [node('Reshape', ['x', 'shape'], ['x2'], {}, 'baked'), ...mlp.graph.nodes.map((n) => (n.name === 'fc1' ? { ...n, inputs: ['x2', 'W', 'b'] } : n))],
+    initializers: [...mlp.graph.initializers.values(), int64Init('shape', [batch, 4])],
+    inputs: [floatValue('x', [batch, 4])],
+    outputs: [floatValue('logits', [batch, 2])],
   });
 }

@@ -2,13 +2,17 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { discoverLayers } from '../../src/layers/discover.js';
 import { loadModel } from '../../src/onnx/model.js';
-import { probeShapes } from '../../src/model/probe.js';
+import { probeClassifier } from '../../src/model/shape-table.js';
+import { classifierIO } from '../../src/runtime/classifier.js';
+import type { Model } from '../../src/onnx/ir.js';
 import { floatInit, floatValue, int, ints, makeModel, node, tinyMlp } from '../helpers/models.js';
+
+const probeShapes = (model: Model, sampleShape: number[]) => probeClassifier(model, classifierIO(model), sampleShape, undefined, 'test');
 
 describe('layer discovery', () => {
   it('finds Gemm and a MatMul whose weight comes through a Transpose, with channel axes in stored layout', async () => {
     const model = tinyMlp();
-    const shapes = await probeShapes(model, [4], 1);
+    const shapes = await probeShapes(model, [4]);
     const layers = discoverLayers(model, shapes);
     expect(layers.map((l) => [l.name, l.op, l.channelAxis, l.channels, l.bias, l.params, l.flops, l.index])).toEqual([
       ['W', 'Gemm', 0, 3, 'b', 15, 2 * 3 * 4, 0],
@@ -35,7 +39,7 @@ describe('layer discovery', () => {
       inputs: [floatValue('x', ['N', 2, 8, 8])],
       outputs: [floatValue('logits', ['N', 2])],
     });
-    const layers = discoverLayers(model, await probeShapes(model, [2, 8, 8], 1));
+    const layers = discoverLayers(model, await probeShapes(model, [2, 8, 8]));
     expect(layers.map((l) => [l.name, l.op, l.channelAxis, l.bias])).toEqual([
       ['Wc', 'Conv', 0, 'bc'], ['Wt', 'ConvTranspose', 1, null], ['G', 'Gemm', 1, 'gb'], ['M', 'MatMul', 1, 'mb'],
     ]);

@@ -12,9 +12,11 @@ import { applyPerturbation, createRng, parsePerturbationList } from '../../src/p
 import { evaluateModel } from '../../src/runtime/evaluate.js';
 import { makeTensor, OrtRunner } from '../../src/runtime/session.js';
 import { rngSeedFor } from '../../src/sweep/plan.js';
-import { runSweep, type SweepRow } from '../../src/sweep/run.js';
+import { prepareModelFile } from '../../src/model/prepare.js';
+import type { SweepRow } from '../../src/rows/row.js';
+import { runSweep } from '../../src/sweep/run.js';
 import { makeTmp, writeNpy } from '../data/helpers.js';
-import { floatInit, floatValue, makeModel, node } from '../helpers/models.js';
+import { floatInit, floatValue, makeModel, node, prepareTest } from '../helpers/models.js';
 
 const tmp = makeTmp();
 const BIAS = [0.3, -0.2, 0.5];
@@ -83,7 +85,7 @@ describe('withOwnBiases', () => {
     const data = await openEvalData({ data: writeNpy(`${dir}-x.npy`, '<f4', [60, 1, 4, 4], images), labels: writeNpy(`${dir}-y.npy`, '<i8', [60], labels) });
     const out = `${dir}.jsonl`;
     const perturbations = parsePerturbationList('prunec:0.34');
-    await runSweep({ model: threeLayers(true), modelPath, data, perturbations, seeds: 1, out, version: 'test' });
+    await runSweep({ prepared: await prepareModelFile(modelPath, { sampleShape: data.sampleShape }), data, perturbations, seeds: 1, out, version: 'test' });
     const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SweepRow);
     expect(rows.map((r) => r.layer)).toEqual(['W1', 'W2', 'M']);
 
@@ -98,7 +100,7 @@ describe('withOwnBiases', () => {
       const r = applyPerturbation({ weight, shape: layer.shape, channelAxis: layer.channelAxis, bias }, perturbations[0]!.perturbation, createRng(rngSeedFor(layer.name, 'prunec:0.34', 0)));
       expect(r.bias, 'prunec changes the bias').not.toEqual(bias);
       const perturbed = withInitializerValues(separate, new Map([[layer.name, r.weight], [ownBias[row.layer] as string, r.bias as Float32Array]]));
-      const direct = await evaluateModel(perturbed, data, { batchSize: 60 });
+      const direct = await evaluateModel(await prepareTest(perturbed, data.sampleShape), data, { batchSize: 60 });
       expect(row.correct, row.layer).toBe(direct.correct);
       expect(row.loss, row.layer).toBeCloseTo(direct.loss, 5);
     }
@@ -110,8 +112,8 @@ describe('criteria on a model with a shared bias', () => {
     const dir = tmp.path('own-biases-criteria');
     const data = await openEvalData({ data: writeNpy(`${dir}-x.npy`, '<f4', [60, 1, 4, 4], images), labels: writeNpy(`${dir}-y.npy`, '<i8', [60], labels) });
     const instances = resolveCriteria(['output-kl@prunec:0.34', 'grad-norm', 'fisher', 'integrated-gradients-perturbation@prunec:0.34']);
-    const shared = await scoreModel(threeLayers(true), instances, { data, calibration: 60 });
-    const separate = await scoreModel(threeLayers(false), instances, { data, calibration: 60 });
+    const shared = await scoreModel(await prepareTest(threeLayers(true), data.sampleShape), instances, { data, calibration: 60 });
+    const separate = await scoreModel(await prepareTest(threeLayers(false), data.sampleShape), instances, { data, calibration: 60 });
     for (const [i, c] of shared.criteria.entries()) {
       const other = separate.criteria[i];
       expect(c.error, c.name).toBeUndefined();

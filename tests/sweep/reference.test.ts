@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { SweepRow } from '../../src/sweep/run.js';
+import type { SweepRow } from '../../src/rows/row.js';
 import { makeTmp } from '../data/helpers.js';
 import { ROOT, safer } from '../helpers/cli.js';
 

@@ -2,24 +2,27 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openEvalData } from '../../src/data/index.js';
-import { requireLayers } from '../../src/layers/discover.js';
+import { prepareModelFile, type PreparedModel } from '../../src/model/prepare.js';
 import { withInitializerValues } from '../../src/onnx/edit.js';
-import { loadModel } from '../../src/onnx/model.js';
 import { applyPerturbation, createRng, parsePerturbationList } from '../../src/perturb/index.js';
+import type { SweepRow } from '../../src/rows/row.js';
 import { evaluateModel } from '../../src/runtime/evaluate.js';
 import { rngSeedFor } from '../../src/sweep/plan.js';
-import { runSweep, type SweepRow } from '../../src/sweep/run.js';
+import { runSweep } from '../../src/sweep/run.js';
 import { makeTmp } from '../data/helpers.js';
 import { BUNDLED, ROOT, safer } from '../helpers/cli.js';
 
 const tmp = makeTmp();
+/** Every model here takes the bundled 1×28×28 images. */
+const prepare = (path: string): Promise<PreparedModel> => prepareModelFile(path, { sampleShape: [1, 28, 28] });
 const readRows = (path: string): SweepRow[] =>
   readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as SweepRow);
 
 /** Evaluates the whole model with one layer's weights replaced: the sweep must agree exactly (no graph cut). */
 async function directAccuracy(modelPath: string, dataPath: string, labelsPath: string, limit: number, layerName: string, text: string, seed: number) {
-  const model = loadModel(modelPath);
-  const layer = requireLayers(model, undefined, modelPath).find((l) => l.name === layerName);
+  const prepared = await prepare(modelPath);
+  const { model } = prepared;
+  const layer = prepared.layers.find((l) => l.name === layerName);
   if (!layer) throw new Error(`no layer ${layerName}`);
   const [spec] = parsePerturbationList(text);
   const weight = model.graph.initializers.get(layer.name)?.data as Float32Array;
@@ -28,7 +31,7 @@ async function directAccuracy(modelPath: string, dataPath: string, labelsPath: s
   const values = new Map([[layer.name, r.weight]]);
   if (r.bias && layer.bias) values.set(layer.bias, r.bias);
   const data = await openEvalData({ data: dataPath, labels: labelsPath, limit });
-  return evaluateModel(withInitializerValues(model, values), data, { batchSize: 100 });
+  return evaluateModel({ ...prepared, model: withInitializerValues(model, values) }, data, { batchSize: 100 });
 }
 
 describe('sweep', () => {
@@ -39,9 +42,10 @@ describe('sweep', () => {
     const out = tmp.path(`direct-${Math.random().toString(36).slice(2)}.jsonl`);
     const data = await openEvalData({ data: BUNDLED.images, labels: BUNDLED.labels, limit: 300 });
     const perturbations = parsePerturbationList('prune:0.7,quantc:3,bitflip8:1e-2,prunec:0.5');
-    await runSweep({ model: loadModel(modelPath), modelPath, data, perturbations, seeds: 1, out, batchSize: 128, version: 'test' });
+    const prepared = await prepare(modelPath);
+    await runSweep({ prepared, data, perturbations, seeds: 1, out, batchSize: 128, version: 'test' });
     const rows = readRows(out);
-    expect(rows.length).toBe(requireLayers(loadModel(modelPath), undefined, modelPath).length * perturbations.length);
+    expect(rows.length).toBe(prepared.layers.length * perturbations.length);
     for (const row of rows) {
       const direct = await directAccuracy(modelPath, BUNDLED.images, BUNDLED.labels, 300, row.layer, row.perturbation, row.seed);
       expect(row.correct, `${row.layer} ${row.perturbation}`).toBe(direct.correct);
@@ -53,7 +57,7 @@ describe('sweep', () => {
   it('gives the same rows when the memory bound forces data chunks and layer groups', async () => {
     const data = await openEvalData({ data: BUNDLED.images, labels: BUNDLED.labels, limit: 400 });
     const perturbations = parsePerturbationList('prune:0.5,noise:0.5');
-    const common = { model: loadModel(BUNDLED.model), modelPath: BUNDLED.model, data, perturbations, seeds: 2, batchSize: 100, version: 'test' };
+    const common = { prepared: await prepare(BUNDLED.model), data, perturbations, seeds: 2, batchSize: 100, version: 'test' };
     const roomy = tmp.path('roomy.jsonl');
     const tight = tmp.path('tight.jsonl');
     await runSweep({ ...common, out: roomy }); // one group: its frontier is fetched in the base runs
@@ -73,7 +77,7 @@ describe('sweep', () => {
   it('writes the fields of a row, and KL 0 / unchanged 1 for a perturbation that changes nothing', async () => {
     const data = await openEvalData({ data: BUNDLED.images, labels: BUNDLED.labels, limit: 200 });
     const out = tmp.path('noop.jsonl');
-    await runSweep({ model: loadModel(BUNDLED.model), modelPath: BUNDLED.model, data, perturbations: parsePerturbationList('prune:0,quant:16'), layers: ['fc2.weight'], out, version: 'test' });
+    await runSweep({ prepared: await prepare(BUNDLED.model), data, perturbations: parsePerturbationList('prune:0,quant:16'), layers: ['fc2.weight'], out, version: 'test' });
     const [noop, fine] = readRows(out);
     expect(noop).toMatchObject({ layer: 'fc2.weight', perturbation: 'prune:0', seed: 0, drop: 0, unchanged: 1, count: 200, version: 'test' });
     expect(noop?.kl).toBe(0);
@@ -85,14 +89,14 @@ describe('sweep', () => {
   it('does not run onnxruntime for a perturbation that leaves every weight bit as it was', async () => {
     const data = await openEvalData({ data: BUNDLED.images, labels: BUNDLED.labels, limit: 200 });
     const out = tmp.path('no-flip.jsonl');
-    const summary = await runSweep({ model: loadModel(BUNDLED.model), modelPath: BUNDLED.model, data, perturbations: parsePerturbationList('bitflip:1e-12'), seeds: 3, out, version: 'test' });
+    const summary = await runSweep({ prepared: await prepare(BUNDLED.model), data, perturbations: parsePerturbationList('bitflip:1e-12'), seeds: 3, out, version: 'test' });
     expect(summary.timing.runs).toBe(0);
     for (const row of readRows(out)) expect(row).toMatchObject({ drop: 0, kl: 0, unchanged: 1, count: 200 });
   });
 
   it('adaptive mode stops early and its estimate lies within its interval of the exact drop', async () => {
     const data = await openEvalData({ data: BUNDLED.images, labels: BUNDLED.labels });
-    const common = { model: loadModel(BUNDLED.model), modelPath: BUNDLED.model, data, perturbations: parsePerturbationList('quant:4,prune:0.9'), layers: ['fc1.weight', 'conv2.weight'], version: 'test' };
+    const common = { prepared: await prepare(BUNDLED.model), data, perturbations: parsePerturbationList('quant:4,prune:0.9'), layers: ['fc1.weight', 'conv2.weight'], version: 'test' };
     const exact = tmp.path('exact.jsonl');
     const adaptive = tmp.path('adaptive.jsonl');
     await runSweep({ ...common, out: exact });

@@ -1,11 +1,12 @@
 import { assessModel, type AssessReport } from '../../assess/assess.js';
 import { DEFAULT_CRITERIA, resolveCriteria } from '../../criteria/index.js';
 import { OptionError } from '../../errors.js';
+import { prepareModelFile } from '../../model/prepare.js';
 import { parsePerturbationList } from '../../perturb/index.js';
 import { DATA_OPTIONS, MODEL_DATA_USAGE, openLabeledData, resolveModelAndData } from '../data-options.js';
 import { formatCount, json, renderTable } from '../format.js';
 import { createProgress } from '../progress.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../../version.js';
 import type { Command } from '../command.js';
 
 export const DEFAULT_ASSESS_PERTURBATIONS = 'prune:0.5,quant:4,quantc:4,bitflip:1e-5';
@@ -39,10 +40,11 @@ export const assess: Command = {
     if (!(tolerance >= 0 && tolerance < 100)) throw new OptionError(`--tolerance must be in [0, 100) percentage points, got ${tolerance}`);
     const criteria = resolveCriteria(options.list('criteria') ?? [...DEFAULT_CRITERIA]);
     const data = await openLabeledData(paths, options);
+    const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
     const progress = createProgress('assess');
     const threads = options.positiveInt('threads');
     const report = await assessModel({
-      modelPath: paths.model,
+      prepared,
       data,
       perturbations,
       seeds: options.positiveInt('seeds', 3),
@@ -70,7 +72,7 @@ export function renderAssessText(r: AssessReport): string {
     String(l.index), l.name, l.op, formatCount(l.params),
     ...r.perturbations.map((p) => {
       const c = l.drops[p];
-      return c ? (c.seeds > 1 ? `${pp(c.mean)}±${pp(c.std)}` : pp(c.mean)) : '-';
+      return c ? (c.seeds > 1 ? `${pp(c.drop)}±${pp(c.std)}` : pp(c.drop)) : '-';
     }),
     l.compress ? 'compress' : 'keep', l.protect ? 'PROTECT' : '',
   ]);

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { BOOTSTRAP_DEFAULTS, buildBenchTable, readScoreFiles, readTruthFiles, renderBenchMarkdown, type GroupBy } from '../../benchmark/index.js';
+import { BOOTSTRAP_DEFAULTS, buildBenchTable, readScoreFiles, renderBenchMarkdown, type GroupBy } from '../../benchmark/index.js';
+import { readDropTable } from '../../rows/summary.js';
 import { OptionError } from '../../errors.js';
 import { json } from '../format.js';
 import type { Command } from '../command.js';
@@ -39,7 +40,7 @@ export const bench: Command = {
     const seed = options.number('seed');
     if (seed !== undefined && !Number.isSafeInteger(seed)) throw new OptionError(`--seed must be an integer, got ${seed}`);
     const resamples = options.positiveInt('resamples');
-    const table = buildBenchTable(readTruthFiles(truthFiles), readScoreFiles(scoreFiles), {
+    const table = buildBenchTable(readDropTable(truthFiles), readScoreFiles(scoreFiles), {
       by: by as GroupBy,
       ...(topK !== undefined ? { topKFraction: topK } : {}),
       bootstrap: {

@@ -8,7 +8,7 @@ import { OptionError } from '../../errors.js';
 import { DATA_OPTIONS, preprocessFrom } from '../data-options.js';
 import { json, renderTable } from '../format.js';
 import { createProgress } from '../progress.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../../version.js';
 import type { Command } from '../command.js';
 
 const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';

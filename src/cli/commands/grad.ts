@@ -1,9 +1,7 @@
-import { GradientRunner } from '../../autodiff/index.js';
+import { loadCalibration } from '../../criteria/calibration.js';
+import { CalibrationGradients } from '../../criteria/gradients.js';
 import { OptionError } from '../../errors.js';
-import { requireLayers } from '../../layers/discover.js';
-import { loadModel } from '../../onnx/model.js';
-import { classifierIO } from '../../runtime/classifier.js';
-import { freeBatchAxis } from '../../model/free-batch.js';
+import { prepareModelFile } from '../../model/prepare.js';
 import { DATA_OPTIONS, MODEL_DATA_USAGE, openLabeledData, resolveModelAndData } from '../data-options.js';
 import { json, renderTable } from '../format.js';
 import type { Command } from '../command.js';
@@ -29,65 +27,39 @@ export const grad: Command = {
     const paths = resolveModelAndData(options, 'grad');
     const limit = options.positiveInt('limit', DEFAULT_LIMIT);
     const data = await openLabeledData(paths, options);
-    const model = (await freeBatchAxis(loadModel(paths.model), data.sampleShape, paths.model)).model;
-    const layers = requireLayers(model, undefined, paths.model);
-    const fixed = classifierIO(model, paths.model).input.shape?.[0];
-    // A model exported with a fixed batch size runs in chunks of exactly that size; the mean over
-    // equal chunks of their mean losses (and gradients) is the mean over all of them.
+    const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
+    // A model with a fixed batch size runs in chunks of exactly that size; the mean over equal chunks
+    // of their mean losses (and gradients) is the mean over all of them.
     const available = Math.min(limit, data.count);
-    const chunk = typeof fixed === 'number' && fixed > 0 ? fixed : available;
+    const chunk = prepared.fixedBatch ?? available;
     const count = available - (available % chunk);
     if (count === 0) {
       throw new OptionError(`${paths.model} takes batches of exactly ${chunk} images, but ${data.description} gives only ${available}; pass more images (--limit ${chunk})`);
     }
-    let batch: { images: Float32Array; labels: Int32Array } | undefined;
-    for await (const b of data.batches(count)) {
-      batch = b;
-      break;
-    }
-    if (!batch) throw new OptionError(`${data.description}: no images`);
-    const wrt = layers.flatMap((l) => (l.bias ? [l.name, l.bias] : [l.name]));
+    const batch = await loadCalibration(data, count);
     const threads = options.positiveInt('threads');
-    const runner = await GradientRunner.create(model, {
-      wrt,
-      source: paths.model,
-      sampleShape: data.sampleShape,
-      ...(threads !== undefined ? { threads } : {}),
-    });
-    const sampleSize = data.sampleShape.reduce((a, b) => a * b, 1);
-    const sums = new Map(wrt.map((name) => [name, new Float64Array(model.graph.initializers.get(name)?.data.length ?? 0)]));
-    let lossSum = 0;
+    const gradients = await CalibrationGradients.create(prepared, batch, { ...(threads !== undefined ? { threads } : {}), data: data.description });
+    let result;
     try {
-      for (let start = 0; start < count; start += chunk) {
-        const part = await runner.run(
-          batch.images.subarray(start * sampleSize, (start + chunk) * sampleSize),
-          data.sampleShape,
-          batch.labels.subarray(start, start + chunk),
-        );
-        lossSum += part.loss;
-        for (const [name, sum] of sums) {
-          const g = part.gradients.get(name);
-          if (g) for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (g[i] as number);
-        }
-      }
+      result = await gradients.at(undefined, chunk);
     } finally {
-      await runner.release();
+      await gradients.release();
     }
-    const chunks = count / chunk;
-    const result = { loss: lossSum / chunks, gradients: new Map([...sums].map(([name, sum]) => [name, Float32Array.from(sum, (v) => v / chunks)])) };
-    const gradients = wrt.map((name) => {
+    const wrt = prepared.layers.flatMap((l) => (l.bias ? [l.name, l.bias] : [l.name]));
+    const norms = wrt.map((name) => {
       const g = result.gradients.get(name) ?? new Float32Array(0);
       let sum = 0;
       for (const v of g) sum += v * v;
-      return { name, shape: [...(model.graph.initializers.get(name)?.dims ?? [])], norm: Math.sqrt(sum) };
+      return { name, shape: [...(prepared.model.graph.initializers.get(name)?.dims ?? [])], norm: Math.sqrt(sum) };
     });
+    const chunks = count / chunk;
     if (options.flag('json')) {
-      io.out(json({ model: paths.model, data: data.description, count, loss: result.loss, gradients }));
+      io.out(json({ model: paths.model, data: data.description, count, loss: result.loss, gradients: norms }));
       return;
     }
     io.out(`model  ${paths.model}`);
     io.out(`data   ${data.description}, first ${count} images as ${chunks === 1 ? 'one batch' : `${chunks} batches of ${chunk} (the model's fixed batch size)`}`);
     io.out(`loss   ${result.loss.toFixed(6)} (mean cross-entropy)`);
-    io.out(renderTable(['name', 'shape', '>gradient L2 norm'], gradients.map((g) => [g.name, `[${g.shape.join(',')}]`, g.norm.toExponential(4)])));
+    io.out(renderTable(['name', 'shape', '>gradient L2 norm'], norms.map((g) => [g.name, `[${g.shape.join(',')}]`, g.norm.toExponential(4)])));
   },
 };

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { CRITERIA, CRITERION_FAMILIES, RECOMMENDED, resolveCriteria, SCORING_DEFAULTS } from '../../criteria/index.js';
-import { scoreModelFile, type ScoreReport } from '../../criteria/score.js';
+import { scoreModel, type ScoreReport } from '../../criteria/score.js';
+import { prepareModelFile } from '../../model/prepare.js';
 import { formatSeconds } from '../../benchmark/render.js';
 import type { EvalData } from '../../data/index.js';
 import { OptionError } from '../../errors.js';
@@ -48,7 +49,8 @@ export const score: Command = {
     if (seed !== undefined && !Number.isSafeInteger(seed)) throw new OptionError(`--seed must be an integer, got ${seed}`);
     const threads = options.positiveInt('threads');
     const progress = createProgress('score');
-    const report = await scoreModelFile(model, instances, {
+    const prepared = await prepareModelFile(model, data ? { sampleShape: data.sampleShape, samples: data.description } : {});
+    const report = await scoreModel(prepared, instances, {
       calibration: options.positiveInt('calibration', SCORING_DEFAULTS.calibration),
       gradientBatch: options.positiveInt('gradient-batch', SCORING_DEFAULTS.gradientBatch),
       hutchinsonSamples: options.positiveInt('hutchinson-samples', SCORING_DEFAULTS.hutchinsonSamples),

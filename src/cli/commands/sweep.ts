@@ -1,12 +1,13 @@
-import { loadModel } from '../../onnx/model.js';
+import { prepareModelFile } from '../../model/prepare.js';
 import { parsePerturbationList } from '../../perturb/index.js';
 import { OptionError } from '../../errors.js';
+import { readRows } from '../../rows/read.js';
+import { tabulateRows, type ModelDrops } from '../../rows/summary.js';
 import { runSweep } from '../../sweep/run.js';
-import { readSweepRows, tabulate, type SweepTable } from '../../sweep/summary.js';
 import { DATA_OPTIONS, MODEL_DATA_USAGE, openLabeledData, resolveModelAndData } from '../data-options.js';
 import { formatPercent, json, renderTable } from '../format.js';
 import { createProgress } from '../progress.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../../version.js';
 import type { Command } from '../command.js';
 
 export const DEFAULT_PERTURBATIONS = 'prune:0.5,prune:0.9,quant:4,quant:2,quantc:4';
@@ -48,16 +49,15 @@ export const sweep: Command = {
     const confidence = options.number('confidence') ?? 0.95;
     if (adaptivePp !== undefined && !(adaptivePp > 0 && adaptivePp < 100)) throw new OptionError(`--adaptive must be a precision in percentage points in (0, 100), got ${adaptivePp}`);
     if (!(confidence > 0 && confidence < 1)) throw new OptionError(`--confidence must be in (0, 1), got ${confidence}`);
-    const model = loadModel(paths.model);
     const data = await openLabeledData(paths, options);
+    const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
     const progress = createProgress('sweep');
     const threads = options.positiveInt('threads');
     const jobs = options.positiveInt('jobs');
     const batch = options.positiveInt('batch');
     const layers = options.list('layers');
     const summary = await runSweep({
-      model,
-      modelPath: paths.model,
+      prepared,
       data,
       perturbations: specs,
       seeds: options.positiveInt('seeds', 5),
@@ -73,36 +73,44 @@ export const sweep: Command = {
       onNote: (note) => io.err(note),
     });
     progress.done();
-    const table = tabulate(readSweepRows(out));
+    const read = readRows([out]);
+    for (const note of read.notes) io.err(note);
+    const table = tabulateRows(read.rows).models.get(prepared.sha256);
     if (options.flag('json')) {
-      io.out(json({ ...summary, table: tableJson(table) }));
+      io.out(json({ ...summary, table: table ? tableJson(table) : {} }));
       return;
     }
     io.out(`${summary.rowsWritten} rows written to ${out} in ${summary.seconds.toFixed(1)} s` +
       (summary.rowsAlreadyThere > 0 ? ` (${summary.rowsAlreadyThere} were already there)` : ''));
-    io.out(renderDrops(table));
+    if (table) io.out(renderDrops(table, summary.baseAccuracy));
   },
 };
 
-function tableJson(table: SweepTable): Record<string, Record<string, { drop: number; std: number; seeds: number }>> {
+function tableJson(table: ModelDrops): Record<string, Record<string, { drop: number; std: number; seeds: number }>> {
   const out: Record<string, Record<string, { drop: number; std: number; seeds: number }>> = {};
-  for (const [layer, cells] of table.cells) {
-    out[layer] = Object.fromEntries([...cells].map(([p, c]) => [p, { drop: c.mean, std: c.std, seeds: c.seeds }]));
+  for (const layer of table.layers) {
+    out[layer] = {};
+    for (const [p, drops] of table.perturbations) {
+      const c = drops.layers.get(layer);
+      if (c) out[layer][p] = { drop: c.drop, std: c.std, seeds: c.seeds };
+    }
   }
   return out;
 }
 
 /** Accuracy drop in percentage points, layers × perturbations. */
-export function renderDrops(table: SweepTable): string {
+export function renderDrops(table: ModelDrops, baseAccuracy: number): string {
+  const perturbations = [...table.perturbations.keys()];
   const rows = table.layers.map((layer) => [
     layer,
-    ...table.perturbations.map((p) => {
-      const c = table.cells.get(layer)?.get(p);
+    ...perturbations.map((p) => {
+      const c = table.perturbations.get(p)?.layers.get(layer);
       if (!c) return '';
-      const pp = (100 * c.mean).toFixed(2);
+      const pp = (100 * c.drop).toFixed(2);
       return c.seeds > 1 ? `${pp}±${(100 * c.std).toFixed(2)}` : pp;
     }),
   ]);
-  return `accuracy drop in percentage points (base accuracy ${formatPercent(table.baseAccuracy)}; ±: std over seeds)\n` +
-    renderTable(['layer', ...table.perturbations.map((p) => `>${p}`)], rows);
+  const base = Number.isFinite(baseAccuracy) ? baseAccuracy : ([...table.perturbations.values()][0]?.baseAccuracy ?? NaN);
+  return `accuracy drop in percentage points (base accuracy ${formatPercent(base)}; ±: std over seeds)\n` +
+    renderTable(['layer', ...perturbations.map((p) => `>${p}`)], rows);
 }

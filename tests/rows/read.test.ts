@@ -2,8 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BenchInputError } from '../../src/benchmark/errors.js';
-import { parseTruthText, perturbationFamily, readTruthFiles } from '../../src/benchmark/truth.js';
+import { perturbationFamily } from '../../src/perturb/index.js';
+import { RowsError } from '../../src/rows/errors.js';
+import { parseRowsText } from '../../src/rows/parse.js';
+import { readDropTable } from '../../src/rows/summary.js';
+
+const parseTruthText = (text: string, file: string) => parseRowsText(text, file).rows;
+const readTruthFiles = readDropTable;
 
 const SHA_A = 'a'.repeat(64);
 const SHA_B = 'b'.repeat(64);
@@ -23,7 +28,7 @@ function writeTemp(name: string, lines: string[]): string {
   return path;
 }
 
-describe('ground truth', () => {
+describe('reading results files (the one reader of sweep rows)', () => {
   it('averages the drop over seeds and reports the seed count and spread', () => {
     const path = writeTemp('t.jsonl', [
       row({ perturbation: 'bitflip:1e-4', seed: 0, accuracy: 0.8 }),
@@ -33,7 +38,7 @@ describe('ground truth', () => {
       row({ layer: 'fc.weight', perturbation: 'bitflip:1e-4', seed: 0, accuracy: 0.9, loss: null }),
     ]);
     const truth = readTruthFiles([path]);
-    const p = truth.models.get(SHA_A)?.perturbations.get('bitflip:0.0001');
+    const p = truth.models.get(SHA_A)?.perturbations.get('bitflip:1e-4');
     expect(p?.family).toBe('bitflip');
     expect(p?.baseAccuracy).toBeCloseTo(0.9, 12);
     const conv = p?.layers.get('conv1.weight');
@@ -65,7 +70,7 @@ describe('ground truth', () => {
 
   it('names file and line of a malformed row', () => {
     const text = [row({}), row({}), '{"layer": "x", broken', row({})].join('\n');
-    expect(() => parseTruthText(text, 'truth.jsonl')).toThrow(BenchInputError);
+    expect(() => parseTruthText(text, 'truth.jsonl')).toThrow(RowsError);
     expect(() => parseTruthText(text, 'truth.jsonl')).toThrow(/^truth\.jsonl:3: not valid JSON/);
     expect(() => parseTruthText(row({ accuracy: 1.5 }), 'f.jsonl')).toThrow(/f\.jsonl:1: field "accuracy" must be a number in \[0, 1\], got 1\.5/);
     expect(() => parseTruthText(row({ layer: undefined }), 'f.jsonl')).toThrow(/f\.jsonl:1: field "layer"/);
@@ -76,7 +81,7 @@ describe('ground truth', () => {
   it('refuses rows of one model from two evaluation sets, and unreadable files', () => {
     const path = writeTemp('t.jsonl', [row({}), row({ layer: 'fc.weight', data_sha256: 'e'.repeat(64) })]);
     expect(() => readTruthFiles([path])).toThrow(/two evaluation sets/);
-    expect(() => readTruthFiles(['/nonexistent/t.jsonl'])).toThrow(/cannot read ground-truth file \(ENOENT\)/);
+    expect(() => readTruthFiles(['/nonexistent/t.jsonl'])).toThrow(/cannot read results file \(ENOENT\)/);
   });
 
   it('takes the family from the text before the colon', () => {

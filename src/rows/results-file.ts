@@ -7,6 +7,9 @@
  */
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { OptionError } from '../errors.js';
+import { RowsError } from './errors.js';
+import { parseRowsText } from './parse.js';
+import { rowKey, type SweepRow } from './row.js';
 
 export interface RowIdentity {
   readonly model_sha256: string;
@@ -32,14 +35,10 @@ export class ResultsFile {
   }
 
   /**
-   * Opens (creating if needed) `path`, repairs a torn last line, and returns the keys
-   * (by `keyOf`) of complete rows. Rows whose identity differs from `identity` are an error.
+   * Opens (creating if needed) `path`, repairs a torn last line, and returns the keys (rowKey) of
+   * complete rows. Rows whose identity differs from `identity` are an error.
    */
-  static open(
-    path: string,
-    identity: RowIdentity,
-    keyOf: (row: Record<string, unknown>) => string,
-  ): { file: ResultsFile } & OpenedResults {
+  static open(path: string, identity: RowIdentity): { file: ResultsFile } & OpenedResults {
     let text = '';
     if (existsSync(path)) {
       try {
@@ -51,25 +50,25 @@ export class ResultsFile {
     const lastNewline = text.lastIndexOf('\n');
     const complete = text.slice(0, lastNewline + 1);
     const repairedBytes = Buffer.byteLength(text) - Buffer.byteLength(complete);
+    let rows: SweepRow[];
+    let lines: number[];
+    try {
+      ({ rows, lines } = parseRowsText(complete, path));
+    } catch (e) {
+      if (!(e instanceof RowsError)) throw e;
+      throw new OptionError(`${e.message}; this file was not written by safer sweep (choose another --out)`);
+    }
     const done = new Set<string>();
-    let rowsFound = 0;
-    complete.split('\n').forEach((line, i) => {
-      if (line.trim() === '') return;
-      let row: Record<string, unknown>;
-      try {
-        row = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        throw new OptionError(`${path}:${i + 1}: not a JSON line; this file was not written by safer sweep (choose another --out)`);
-      }
+    rows.forEach((row, i) => {
       if (row.model_sha256 !== identity.model_sha256 || row.data_sha256 !== identity.data_sha256) {
         throw new OptionError(
-          `${path}:${i + 1}: holds results for another model or data set (sha256 ${String(row.model_sha256).slice(0, 12)}…/${String(row.data_sha256).slice(0, 12)}…); ` +
+          `${path}:${lines[i]}: holds results for another model or data set (sha256 ${row.model_sha256.slice(0, 12)}…/${row.data_sha256.slice(0, 12)}…); ` +
             'use another --out file for this model and data',
         );
       }
-      done.add(keyOf(row));
-      rowsFound++;
+      done.add(rowKey(row));
     });
+    const rowsFound = rows.length;
     let fd: number;
     try {
       fd = openSync(path, 'a+');
@@ -84,7 +83,7 @@ export class ResultsFile {
   }
 
   /** Appends one row as one line with a single write, then syncs it to disk. */
-  append(row: object): void {
+  append(row: SweepRow): void {
     if (this.fd === undefined) throw new Error(`internal: ${this.path} is closed`);
     const line = Buffer.from(JSON.stringify(row) + '\n');
     let written = 0;

@@ -1,0 +1,134 @@
+/**
+ * The graph-cut engine: runs a model from a layer on. Only the part of the graph downstream of a
+ * layer's weight depends on it (cut.ts); the values that part reads from upstream (its frontier)
+ * are computed once per batch for a group of layers (frontier.ts, groups.ts) and cached, and each
+ * run with changed weights covers only the downstream part, in a session with the new weights baked
+ * in as constants (onnxruntime pre-packs constant weights only: feeding them as inputs is about 4×
+ * slower, docs/performance.md). The sweep, the criteria's output divergences and the budgets' cost
+ * curves all run through it.
+ *
+ * A graph that only runs at a fixed batch size B gets batches of B, the last one padded with zero
+ * images whose rows are dropped from every result.
+ */
+import { ModelError } from '../errors.js';
+import type { Layer } from '../layers/layer.js';
+import type { PreparedModel } from '../model/prepare.js';
+import { withInitializerValues } from '../onnx/edit.js';
+import type { LabeledBatches } from '../runtime/evaluate.js';
+import { imageTensor } from '../runtime/image-tensor.js';
+import { OrtRunner, type OrtTensor, type SessionOptions } from '../runtime/session.js';
+import { defaultBatchSize } from './batch-size.js';
+import { cutDownstream, cutWeights, type DownstreamCut } from './cut.js';
+import { computeFrontier, type FrontierBatch } from './frontier.js';
+import { groupLayers, type LayerGroup } from './groups.js';
+
+export interface CutEngineOptions {
+  /** Images the cached frontier covers (the data set's size): with `memoryBytes`, it sets the groups. */
+  count: number;
+  /** Bound on cached frontier values, in bytes. */
+  memoryBytes: number;
+  /** Images per onnxruntime run (default: defaultBatchSize); a fixed batch size of the graph wins. */
+  batchSize?: number;
+  /** Options of the downstream sessions. */
+  session: SessionOptions;
+  /** Options of the prefix runs that compute the frontier. */
+  prefix: SessionOptions;
+}
+
+/** A range of samples processed together. */
+export interface SampleRange {
+  start: number;
+  end: number;
+}
+
+export class CutEngine {
+  private constructor(
+    readonly prepared: PreparedModel,
+    /** Images per onnxruntime run. */
+    readonly batchSize: number,
+    private readonly cuts: ReadonlyMap<Layer, DownstreamCut>,
+    /** Consecutive layers whose frontier values for all `count` images fit the memory bound together. */
+    readonly groups: readonly LayerGroup[],
+    private readonly options: CutEngineOptions,
+  ) {}
+
+  /** The cuts and groups of `layers` (a subset of the prepared model's, in topological order). */
+  static create(prepared: PreparedModel, layers: readonly Layer[], options: CutEngineOptions): CutEngine {
+    const batchSize = prepared.fixedBatch ?? options.batchSize ?? defaultBatchSize(prepared.model, prepared.shapes);
+    const cuts = new Map(layers.map((layer) => [layer, cutDownstream(prepared.model, cutWeights(layer), prepared.io.logits, prepared.shapes, prepared.io.input)] as const));
+    const groups = groupLayers(layers, cuts, prepared.shapes, options.count, options.memoryBytes);
+    return new CutEngine(prepared, batchSize, cuts, groups, options);
+  }
+
+  cut(layer: Layer): DownstreamCut {
+    const cut = this.cuts.get(layer);
+    if (!cut) throw new Error(`internal error: ${layer.name} is not among the layers of this cut engine`);
+    return cut;
+  }
+
+  groupOf(layer: Layer): LayerGroup {
+    const group = this.groups.find((g) => g.layers.includes(layer));
+    if (!group) throw new Error(`internal error: ${layer.name} is not among the layers of this cut engine`);
+    return group;
+  }
+
+  /** Ranges of the data processed together for a group, so that its cached frontier stays under the bound (whole batches, at least one). */
+  chunks(group: LayerGroup): SampleRange[] {
+    const { count, memoryBytes } = this.options;
+    const fit = Math.floor(memoryBytes / Math.max(1, group.bytesPerSample));
+    const chunk = Math.max(this.batchSize, Math.floor(fit / this.batchSize) * this.batchSize);
+    const ranges: SampleRange[] = [];
+    for (let start = 0; start < count; start += chunk) ranges.push({ start, end: Math.min(count, start + chunk) });
+    return ranges;
+  }
+
+  /** The group's frontier values over `range` of the data, by prefix runs. */
+  frontier(group: LayerGroup, data: LabeledBatches, range: SampleRange): Promise<FrontierBatch[]> {
+    const { model, io, fixedBatch } = this.prepared;
+    return computeFrontier(model, io.input.name, group.values, data, range, this.batchSize, fixedBatch, this.options.prefix);
+  }
+
+  /**
+   * One batch of a group's frontier from values fetched in a run of the whole model (the base run of
+   * a sweep computes them anyway): the image input among them is the batch itself.
+   */
+  frontierFromRun(group: LayerGroup, batch: { start: number; count: number; images: Float32Array; labels: Int32Array }, fetched: ReadonlyMap<string, OrtTensor>): FrontierBatch {
+    const { io, sampleShape, fixedBatch } = this.prepared;
+    const values = new Map(fetched);
+    if (group.values.includes(io.input.name)) values.set(io.input.name, imageTensor(batch.images, batch.count, sampleShape, fixedBatch));
+    return { start: batch.start, count: batch.count, labels: batch.labels, values };
+  }
+
+  /** A session of `layer`'s downstream part with `values` (its new weight, and bias) baked in. */
+  async open(layer: Layer, values: ReadonlyMap<string, Float32Array>, label: string): Promise<CutRun> {
+    const cut = this.cut(layer);
+    const runner = await OrtRunner.create(withInitializerValues(cut.model, values), label, this.options.session);
+    return new CutRun(runner, cut, this.prepared.io.logits, this.prepared.source);
+  }
+}
+
+/** The downstream part of one layer with changed weights, run batch by batch on cached frontier values. */
+export class CutRun {
+  constructor(
+    private readonly runner: OrtRunner,
+    private readonly cut: DownstreamCut,
+    private readonly logitsName: string,
+    private readonly source: string,
+  ) {}
+
+  /** Logits (count × classes) of one frontier batch; padding rows dropped. */
+  async logits(batch: FrontierBatch): Promise<Float32Array> {
+    const feeds: Record<string, OrtTensor> = {};
+    for (const v of this.cut.frontier) feeds[v.name] = batch.values.get(v.name) as OrtTensor;
+    const out = (await this.runner.run(feeds, [this.logitsName]))[this.logitsName];
+    if (!out || out.type !== 'float32' || out.dims.length !== 2 || (out.dims[0] as number) < batch.count) {
+      throw new ModelError(`${this.source}: output "${this.logitsName}" is not float32 logits [batch, classes]`);
+    }
+    const data = out.data as Float32Array;
+    return data.subarray(0, batch.count * (out.dims[1] as number));
+  }
+
+  async release(): Promise<void> {
+    await this.runner.release();
+  }
+}

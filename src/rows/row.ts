@@ -1,0 +1,40 @@
+/**
+ * The sweep's row: one JSON line per (layer, perturbation, seed) of a results file. This is the one
+ * definition of the format; `parse.ts` reads it back, `results-file.ts` appends it.
+ */
+
+export interface SweepRow {
+  /** The weight initializer's name. */
+  layer: string;
+  layer_index: number;
+  /** Perturbation text, e.g. "prune:0.5". */
+  perturbation: string;
+  seed: number;
+  accuracy: number;
+  /** Mean cross-entropy; null when not finite (destructive bit flips). */
+  loss: number | null;
+  /** Mean D_KL(p_perturbed ‖ p_base); null when not finite. */
+  kl: number | null;
+  /** Fraction of images whose top-1 prediction equals the unperturbed model's. */
+  unchanged: number;
+  /** Images evaluated. */
+  count: number;
+  correct: number;
+  base_accuracy: number;
+  base_loss: number;
+  /** base_accuracy − accuracy. */
+  drop: number;
+  /** Path of the model file. */
+  model: string;
+  model_sha256: string;
+  data_sha256: string;
+  /** safer's version. */
+  version: string;
+  seconds: number;
+  adaptive?: { precision: number; confidence: number; half_width: number; stopped_early: boolean };
+}
+
+/** What identifies a row within one model's results: no two rows may share it. */
+export function rowKey(row: Pick<SweepRow, 'layer' | 'perturbation' | 'seed'>): string {
+  return `${row.layer}\u0000${row.perturbation}\u0000${row.seed}`;
+}
