@@ -3,6 +3,7 @@
  * backward pass, with fresh names, cached constants, and the element type of
  * every value it creates (so scalar constants match float32 or float64 graphs).
  */
+import { assert } from '../errors.js';
 import { allocate, onnxTypeCode, dataTypeFromOnnx, type DataType, type TypedArray } from '../onnx/dtypes.js';
 import type { AttributeValue, Initializer, Node, Tensor } from '../onnx/ir.js';
 import type { ShapeTable } from '../model/shape-table.js';
@@ -38,7 +39,7 @@ export class GradBuilder {
     readonly shapes: ShapeTable,
     usedNames: Iterable<string>,
   ) {
-    if (opset < 13) throw new Error(`internal error: GradBuilder needs opset 13 or later, got ${opset}`);
+    assert(opset >= 13, () => `GradBuilder needs opset 13 or later, got ${opset}`);
     this.used = new Set(usedNames);
   }
 
@@ -73,7 +74,7 @@ export class GradBuilder {
 
   typeOf(value: Value): DataType {
     const t = this.types.get(value) ?? (this.shapes.has(value) ? this.shapes.dataType(value) : undefined);
-    if (!t) throw new Error(`internal error: element type of "${value}" unknown`);
+    assert(t, () => `element type of "${value}" unknown`);
     return t;
   }
 

@@ -73,25 +73,9 @@ export function buildGradientGraph(model: DifferentiableModel, options: Gradient
   });
   const backward = emitBackward(graph, g, options.wrt, new Map([[logits, dLogits]]), source);
   const lossOut = g.freshExact('loss');
-  const outputs: Node[] = [identity(loss, lossOut)];
-  const gradients = new Map<string, string>();
-  for (const [w, value] of backward.gradients) {
-    const name = g.freshExact(`${w}_grad`);
-    outputs.push(identity(value, name));
-    gradients.set(w, name);
-  }
+  const { nodes: outputs, gradients } = gradientOutputs(g, backward.gradients);
   const labelsInput: ValueInfo = { name: 'labels', elemType: onnxTypeCode('int64'), shape: ['N'] };
-  let result: Model = {
-    ...withoutShapes(model),
-    graph: {
-      ...graph,
-      nodes: [...graph.nodes, ...g.nodes, ...outputs],
-      initializers: new Map([...graph.initializers, ...g.initializers]),
-      inputs: [...graph.inputs, labelsInput],
-      outputs: [lossOut, logits, ...gradients.values(), ...(options.extraOutputs ?? [])].map(untyped),
-      valueInfo: [],
-    },
-  };
+  let result = withBackward(model, g, [identity(loss, lossOut), ...outputs], [...graph.inputs, labelsInput], [lossOut, logits, ...gradients.values(), ...(options.extraOutputs ?? [])]);
   if (options.weightsAsInputs) result = initializersAsInputs(result, options.wrt);
   return { model: result, input: io.input.name, labels: 'labels', loss: lossOut, logits, gradients, contributions: backward.contributions };
 }
@@ -132,26 +116,38 @@ export function differentiate(model: DifferentiableModel, options: Differentiate
     inputs.push({ name, elemType: onnxTypeCode(type), shape: s.dims.map((d, i) => (s.dynamic[i] ? null : d)) });
   }
   const backward = emitBackward(graph, g, options.wrt, seedInputs, source);
-  const outputs: Node[] = [];
+  const { nodes: outputs, gradients } = gradientOutputs(g, backward.gradients);
+  let result = withBackward(model, g, outputs, inputs, [...(options.outputs ?? options.seeds), ...gradients.values()]);
+  if (options.weightsAsInputs) result = initializersAsInputs(result, options.wrt.filter((w) => graph.initializers.has(w)));
+  return { model: result, seedInputs, gradients, contributions: backward.contributions };
+}
+
+/** An Identity per gradient, naming it `<wrt>_grad`, and the names by wrt value. */
+function gradientOutputs(g: GradBuilder, values: ReadonlyMap<string, Value>): { nodes: Node[]; gradients: Map<string, string> } {
+  const nodes: Node[] = [];
   const gradients = new Map<string, string>();
-  for (const [w, value] of backward.gradients) {
+  for (const [w, value] of values) {
     const name = g.freshExact(`${w}_grad`);
-    outputs.push(identity(value, name));
+    nodes.push(identity(value, name));
     gradients.set(w, name);
   }
-  let result: Model = {
+  return { nodes, gradients };
+}
+
+/** The forward model with the builder's backward nodes and initializers, and these extra nodes, inputs and outputs. */
+function withBackward(model: DifferentiableModel, g: GradBuilder, extra: readonly Node[], inputs: readonly ValueInfo[], outputs: readonly string[]): Model {
+  const graph = model.graph;
+  return {
     ...withoutShapes(model),
     graph: {
       ...graph,
-      nodes: [...graph.nodes, ...g.nodes, ...outputs],
+      nodes: [...graph.nodes, ...g.nodes, ...extra],
       initializers: new Map([...graph.initializers, ...g.initializers]),
       inputs,
-      outputs: [...(options.outputs ?? options.seeds), ...gradients.values()].map(untyped),
+      outputs: outputs.map(untyped),
       valueInfo: [],
     },
   };
-  if (options.weightsAsInputs) result = initializersAsInputs(result, options.wrt.filter((w) => graph.initializers.has(w)));
-  return { model: result, seedInputs, gradients, contributions: backward.contributions };
 }
 
 function checkWrt(model: Model, wrt: readonly string[], source: string): void {

@@ -3,7 +3,7 @@ import { UnsupportedOpError } from '../errors.js';
 import { attrInt, attrInts } from '../onnx/attrs.js';
 import type { GradBuilder, Value } from './builder.js';
 import { unbroadcast } from './unbroadcast.js';
-import type { GradContext } from './rule.js';
+import { defineGradRule, type GradContext } from './rule.js';
 
 /** An axis in [0, rank). */
 export function normAxis(axis: number, rank: number): number {
@@ -79,4 +79,24 @@ export function regroup(g: GradBuilder, value: Value, groups: number, channels: 
   if (groups === 1) return g.transpose(value, [1, 0, ...spatial.map((_, i) => i + 2)]);
   const split = g.reshapeTo(value, [-1, groups, channels / groups, ...spatial]);
   return g.reshapeTo(g.transpose(split, [...perm, ...rest]), [...to, ...spatial]);
+}
+
+/**
+ * The rule of ReduceMax and ReduceMin: dX = dY at the elements equal to the reduced value, shared
+ * equally among ties (torch.amax / amin).
+ */
+export function reduceExtremumRule(opType: 'ReduceMax' | 'ReduceMin') {
+  return defineGradRule({
+    opType,
+    inputs: ['data', 'axes'],
+    backward: (ctx) => {
+      const { x, y, dY, g, node } = ctx;
+      const axes = reductionAxes(ctx, 18);
+      const keep = attrInt(node, 'keepdims', 1) === 1;
+      const kept = (v: string): string => (keep ? v : g.unsqueeze(v, axes));
+      const hits = g.cast(g.equal(x.data, kept(y)), g.typeOf(dY));
+      const share = g.div(kept(dY), g.reduceSum(hits, axes, true));
+      return { data: g.mul(hits, share) };
+    },
+  });
 }

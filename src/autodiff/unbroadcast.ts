@@ -2,6 +2,7 @@
  * The one place that undoes numpy broadcasting: the gradient of an operand
  * that was broadcast is summed over the axes it was broadcast along.
  */
+import { assert } from '../errors.js';
 import type { GradBuilder, Value } from './builder.js';
 
 /** Sizes of a value's axes and which of them depend on the batch size. */
@@ -14,7 +15,7 @@ export interface DimInfo {
 export function unbroadcast(g: GradBuilder, grad: Value, from: DimInfo, target: Value): Value {
   const to = g.shapes.get(target);
   const lead = from.dims.length - to.dims.length;
-  if (lead < 0) throw new Error(`internal error: cannot unbroadcast rank ${from.dims.length} to rank ${to.dims.length} ("${target}")`);
+  assert(lead >= 0, () => `cannot unbroadcast rank ${from.dims.length} to rank ${to.dims.length} ("${target}")`);
   const axes: number[] = [];
   for (let i = 0; i < lead; i++) axes.push(i);
   to.dims.forEach((d, i) => {

@@ -7,6 +7,8 @@
  * concurrent measurements.
  */
 
+import { assert } from '../errors.js';
+
 export interface Cost {
   seconds: number;
   forward: number;
@@ -35,7 +37,7 @@ export class CostLedger {
 
   private top(): Frame {
     const frame = this.stack[this.stack.length - 1];
-    if (!frame) throw new Error('internal error: cost ledger used outside a measured run');
+    assert(frame, () => 'cost ledger used outside a measured run');
     return frame;
   }
 

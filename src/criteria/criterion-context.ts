@@ -4,6 +4,7 @@
  * that need data or gradients throw unless the criterion declared them in `needs`, so the declared
  * needs are the real ones.
  */
+import { assert } from '../errors.js';
 import type { Layer } from '../layers/layer.js';
 import type { PreparedModel } from '../model/prepare.js';
 import type { Model } from '../onnx/ir.js';
@@ -67,7 +68,7 @@ export class CriterionContext {
 
   /** The perturbation this criterion instance models (its `@` parameter or the default). */
   get perturbation(): PerturbationSpec {
-    if (!this.spec) throw new Error(`internal error: criterion "${this.criterion}" has no perturbation parameter`);
+    assert(this.spec, () => `criterion "${this.criterion}" has no perturbation parameter`);
     return this.spec;
   }
 
@@ -147,20 +148,16 @@ export class CriterionContext {
 
   /** Hessian-vector product H·v of the mean calibration loss (hvp.ts); `v` maps layer weight names to directions. */
   hvp(v: ReadonlyMap<string, Float32Array>, h: number): Promise<Map<string, Float32Array>> {
-    if (!this.needs.hvp) throw new Error(`internal error: criterion "${this.criterion}" calls ctx.hvp() but does not declare needs.hvp`);
+    assert(this.needs.hvp, () => `criterion "${this.criterion}" calls ctx.hvp() but does not declare needs.hvp`);
     const session = this.session;
     return hessianVectorProduct(this.layers, (name) => session.weight(session.layer(name)), (values) => session.gradientsAt(values), v, h);
   }
 
   private requireGradients(method: string): void {
-    if (!this.needs.gradients) {
-      throw new Error(`internal error: criterion "${this.criterion}" calls ctx.${method}() but does not declare needs.gradients`);
-    }
+    assert(this.needs.gradients, () => `criterion "${this.criterion}" calls ctx.${method}() but does not declare needs.gradients`);
   }
 
   private requireData(method: string): void {
-    if (!this.needs.data) {
-      throw new Error(`internal error: criterion "${this.criterion}" calls ctx.${method}() but does not declare needs.data`);
-    }
+    assert(this.needs.data, () => `criterion "${this.criterion}" calls ctx.${method}() but does not declare needs.data`);
   }
 }

@@ -3,6 +3,7 @@
  * to one number, higher = more important = more fragile (a larger expected accuracy drop when the
  * layer is perturbed). Metadata is checked here and by tests/criteria/registry.test.ts.
  */
+import { assert } from '../errors.js';
 import type { CriterionContext } from './criterion-context.js';
 import type { CriterionNeeds, PerturbationParameter } from './needs.js';
 
@@ -45,7 +46,7 @@ export function defineCriterion<C extends Criterion>(criterion: C): C {
   if (criterion.needs.hvp && !criterion.needs.gradients) problems.push('needs.hvp implies needs.gradients (Hessian-vector products are differences of gradients)');
   if (criterion.needs.gradients && !criterion.needs.data) problems.push('needs.gradients implies needs.data');
   if (criterion.perturbation && criterion.perturbation.accepts !== 'all' && criterion.perturbation.accepts.length === 0) problems.push('perturbation.accepts is empty');
-  if (problems.length > 0) throw new Error(`internal error: criterion "${criterion.id}": ${problems.join('; ')}`);
+  assert(problems.length === 0, () => `criterion "${criterion.id}": ${problems.join('; ')}`);
   return criterion;
 }
 

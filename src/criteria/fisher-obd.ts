@@ -1,5 +1,6 @@
 /** Optimal Brain Damage saliency with the empirical Fisher standing in for the Hessian diagonal: ½ Σ F·w². */
 import { defineCriterion } from './criterion.js';
+import { sumWithGradient } from './weights.js';
 
 export default defineCriterion({
   id: 'fisher-obd',
@@ -9,13 +10,7 @@ export default defineCriterion({
   formula: '½ Σ_i F_i·w_i² with F the mini-batch empirical Fisher diagonal of fisher',
   needs: { data: true, gradients: true, hvp: false },
   compute: async (ctx) => {
-    const stats = await ctx.gradientStatistics();
-    return new Map(ctx.layers.map((layer) => {
-      const w = ctx.weight(layer);
-      const f = stats.fisher.get(layer.name) as Float64Array;
-      let s = 0;
-      for (let i = 0; i < w.length; i++) s += (f[i] as number) * (w[i] as number) ** 2;
-      return [layer.name, s / 2];
-    }));
+    const { fisher } = await ctx.gradientStatistics();
+    return new Map([...sumWithGradient(ctx, fisher, (w, f) => f * w ** 2)].map(([name, s]) => [name, s / 2]));
   },
 });

@@ -10,7 +10,7 @@
  * Models with a fixed batch size are run in chunks of exactly that size; a remainder is left out.
  */
 import { GradientRunner } from '../autodiff/index.js';
-import { OptionError } from '../errors.js';
+import { assert, OptionError } from '../errors.js';
 import type { PreparedModel } from '../model/prepare.js';
 import { checkLabels } from '../runtime/evaluate.js';
 import type { CalibrationBatch } from './calibration.js';
@@ -83,7 +83,7 @@ export class CalibrationGradients {
    * size used (the model's own if it has a fixed one).
    */
   async forEachBatch(batchSize: number, labels: Int32Array, visit: (batch: LossGradient) => void): Promise<{ batchSize: number }> {
-    if (labels.length !== this.batch.count) throw new Error(`internal error: ${labels.length} labels for ${this.batch.count} calibration images`);
+    assert(labels.length === this.batch.count, () => `${labels.length} labels for ${this.batch.count} calibration images`);
     for (const [start, end] of this.ranges(batchSize)) {
       const r = await this.run(start, end, undefined, labels);
       visit({ ...r, count: end - start });

@@ -7,7 +7,7 @@
  * all-null scores and an "error" message; the others still run.
  * seconds and passes are what the criterion costs alone (see cost.ts); passes count images.
  */
-import { OptionError, SaferError } from '../errors.js';
+import { assert, OptionError, SaferError } from '../errors.js';
 import type { PreparedModel } from '../model/prepare.js';
 import type { LabeledBatches } from '../runtime/evaluate.js';
 import { VERSION } from '../version.js';
@@ -89,7 +89,7 @@ export async function scoreModel(
       const scores: Record<string, number | null> = {};
       for (const layer of layers) {
         const s = value.scores.get(layer.name);
-        if (s === undefined) throw new Error(`internal error: criterion "${instance.name}" gave no score for layer "${layer.name}"`);
+        assert(s !== undefined, () => `criterion "${instance.name}" gave no score for layer "${layer.name}"`);
         scores[layer.name] = Number.isFinite(s) ? s : null;
       }
       const scored: ScoredCriterion = {

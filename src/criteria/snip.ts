@@ -1,5 +1,6 @@
 /** SNIP connection sensitivity summed over the layer: Σ|g·w|. */
 import { defineCriterion } from './criterion.js';
+import { sumWithGradient } from './weights.js';
 
 export default defineCriterion({
   id: 'snip',
@@ -8,14 +9,5 @@ export default defineCriterion({
   cite: 'Lee et al. 2019 (SNIP: Single-shot Network Pruning based on Connection Sensitivity)',
   formula: 'Σ_i |g_i·w_i| with g = ∂L/∂W on the calibration batch',
   needs: { data: true, gradients: true, hvp: false },
-  compute: async (ctx) => {
-    const g = await ctx.gradients();
-    return new Map(ctx.layers.map((layer) => {
-      const w = ctx.weight(layer);
-      const grad = g.get(layer.name) as Float32Array;
-      let s = 0;
-      for (let i = 0; i < w.length; i++) s += Math.abs((w[i] as number) * (grad[i] as number));
-      return [layer.name, s];
-    }));
-  },
+  compute: async (ctx) => sumWithGradient(ctx, await ctx.gradients(), (w, g) => Math.abs(w * g)),
 });

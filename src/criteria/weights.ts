@@ -8,6 +8,17 @@ export function perLayer(ctx: CriterionContext, score: (layer: Layer) => number)
   return new Map(ctx.layers.map((layer) => [layer.name, score(layer)]));
 }
 
+/** Per layer, Σ_i term(w_i, g_i) over its weights w and a per-weight statistic g (a gradient, a Fisher diagonal), in float64. */
+export function sumWithGradient(ctx: CriterionContext, gradients: ReadonlyMap<string, Float32Array | Float64Array>, term: (w: number, g: number) => number): Map<string, number> {
+  return perLayer(ctx, (layer) => {
+    const w = ctx.weight(layer);
+    const g = gradients.get(layer.name) as Float32Array | Float64Array;
+    let s = 0;
+    for (let i = 0; i < w.length; i++) s += term(w[i] as number, g[i] as number);
+    return s;
+  });
+}
+
 export function sumAbs(w: Float32Array): number {
   let s = 0;
   for (let i = 0; i < w.length; i++) s += Math.abs(w[i] as number);

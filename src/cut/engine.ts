@@ -10,7 +10,7 @@
  * A graph that only runs at a fixed batch size B gets batches of B, the last one padded with zero
  * images whose rows are dropped from every result.
  */
-import { ModelError } from '../errors.js';
+import { assert, ModelError } from '../errors.js';
 import type { Layer } from '../layers/layer.js';
 import type { PreparedModel } from '../model/prepare.js';
 import { withInitializerValues } from '../onnx/edit.js';
@@ -62,13 +62,13 @@ export class CutEngine {
 
   cut(layer: Layer): DownstreamCut {
     const cut = this.cuts.get(layer);
-    if (!cut) throw new Error(`internal error: ${layer.name} is not among the layers of this cut engine`);
+    assert(cut, () => `${layer.name} is not among the layers of this cut engine`);
     return cut;
   }
 
   groupOf(layer: Layer): LayerGroup {
     const group = this.groups.find((g) => g.layers.includes(layer));
-    if (!group) throw new Error(`internal error: ${layer.name} is not among the layers of this cut engine`);
+    assert(group, () => `${layer.name} is not among the layers of this cut engine`);
     return group;
   }
 

@@ -6,7 +6,7 @@
  * 1 gives the size of a value per sample. Small integer tensors that do not depend on the data and
  * agree between runs are kept as known values (shape arithmetic: Slice starts, Reshape targets, ...).
  */
-import { ModelError } from '../errors.js';
+import { assert, ModelError } from '../errors.js';
 import { bytesPerElement, isDataType, sizeOf, type DataType, type TypedArray } from '../onnx/dtypes.js';
 import { withOutputs } from '../onnx/edit.js';
 import { GraphIndex } from '../onnx/graph.js';
@@ -54,7 +54,7 @@ export class ShapeTable {
 
   get(value: string): ValueShape {
     const s = this.shapes.get(value);
-    if (!s) throw new Error(`internal error: no shape known for value "${value}"`);
+    assert(s, () => `no shape known for value "${value}"`);
     return s;
   }
 
@@ -76,7 +76,7 @@ export class ShapeTable {
   /** Elements of a value per sample (per image of a classifier's batch). */
   sampleSize(value: string): number {
     const n = this.perSample.get(value);
-    if (n === undefined) throw new Error(`internal error: no shape known for value "${value}"`);
+    assert(n !== undefined, () => `no shape known for value "${value}"`);
     return n;
   }
 
@@ -138,7 +138,7 @@ export async function probeClassifier(model: Model, io: ClassifierIO, sampleShap
  * smallest batch (divided by it); feed sets without a batch count as one sample.
  */
 export async function probeShapeTable(model: Model, feedSets: readonly FeedSet[], source = 'model'): Promise<ShapeTable> {
-  if (feedSets.length === 0) throw new Error('internal error: probeShapeTable needs at least one feed set');
+  assert(feedSets.length !== 0, () => 'probeShapeTable needs at least one feed set');
   const graph = model.graph;
   const values = [...new Set(graph.nodes.flatMap((n) => n.outputs.filter((o) => o !== '')))];
   const probeModel = withOutputs(model, values.map((name) => ({ name, elemType: 0, shape: undefined })));

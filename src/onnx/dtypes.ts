@@ -74,10 +74,6 @@ export function allocate(type: DataType, length: number): TypedArray {
   return INFO[type].make(length);
 }
 
-/** A typed-array view over little-endian bytes; `buffer` must be suitably aligned at `byteOffset`. */
-export function viewOf(type: DataType, buffer: ArrayBuffer, byteOffset: number, length: number): TypedArray {
-  return INFO[type].view(buffer, byteOffset, length);
-}
 
 export function isFloatType(type: DataType): boolean {
   return type === 'float32' || type === 'float64' || type === 'float16';

@@ -1,3 +1,4 @@
+import { assertNever } from '../errors.js';
 import { PerturbationError, PerturbationSyntaxError } from './errors.js';
 import { addNoise } from './noise.js';
 import { prune, prunec } from './prune.js';
@@ -167,7 +168,7 @@ export function levelOf(p: Perturbation): number {
     case 'noise':
       return p.sigma;
     default:
-      return assertNever(p);
+      return assertNever(p, 'perturbation');
   }
 }
 
@@ -267,10 +268,7 @@ export function applyPerturbation(target: PerturbTarget, p: Perturbation, rng: R
     case 'noise':
       return { weight: addNoise(weight, p.sigma, rng) };
     default:
-      return assertNever(p);
+      return assertNever(p, 'perturbation');
   }
 }
 
-function assertNever(value: never): never {
-  throw new PerturbationError(`unknown perturbation ${JSON.stringify(value)}`);
-}
