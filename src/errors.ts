@@ -1,7 +1,7 @@
 /**
- * Named error classes. Every error that bad input can cause is one of these:
- * the CLI prints `error: <message>` for them and exits 1, without a stack trace.
- * Anything else is a bug and is printed with its stack.
+ * Named error classes. Every error that bad input can cause is one of these: the CLI prints
+ * `error: <message>` for them without a stack trace and exits 1 (2 for a UsageError). Anything
+ * else is a bug and is printed with its stack.
  */
 
 /** Base class of the errors that describe bad input or an unsupported model. */
@@ -21,6 +21,9 @@ export class ModelError extends SaferError {}
 /** A command-line option or library option is wrong; the message says how to fix it. */
 export class OptionError extends SaferError {}
 
+/** The command line itself is wrong (an unknown option, a missing or malformed value): exit code 2. */
+export class UsageError extends OptionError {}
+
 /** onnxruntime refused or failed to run a model; the message carries its reason. */
 export class RuntimeError extends SaferError {}
 
@@ -33,9 +36,7 @@ export class UnsupportedOpError extends SaferError {
     supported: readonly string[],
     what = 'a gradient rule',
   ) {
-    super(
-      `node "${nodeName}" (${opType}, opset ${opset}) has no ${what}; supported ops: ${[...supported].sort().join(', ')}`,
-    );
+    super(`node "${nodeName}" (${opType}, opset ${opset}) has no ${what}; safer supports ${supported.length} ops (listed by "safer grad --help")`);
   }
 }
 

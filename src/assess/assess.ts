@@ -4,22 +4,28 @@
  * computes layer-importance criteria, and turns both into a per-layer verdict
  * and a report. Every number in the report is a measurement from this run.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spearman } from '../benchmark/rank-metrics.js';
 import type { EvalData } from '../data/index.js';
 import { scoreModel, type ScoreReport } from '../criteria/score.js';
 import type { CriterionInstance } from '../criteria/index.js';
 import type { Layer } from '../layers/layer.js';
+import { ensureWritableFolder, writeFileAtomic } from '../output/files.js';
 import type { PreparedModel } from '../model/prepare.js';
-import type { PerturbationSpec } from '../perturb/index.js';
+import { perturbationFamily, purposeOf, type PerturbationSpec } from '../perturb/index.js';
 import { readRows } from '../rows/read.js';
 import { tabulateRows, type DropCell } from '../rows/summary.js';
 import type { SweepSummary } from '../sweep/options.js';
 import { runSweep } from '../sweep/run.js';
 
-/** Perturbation families that compress a model; the others model faults. */
-const COMPRESSION_FAMILIES = new Set(['prune', 'prunec', 'quant', 'quantc']);
+/** What `safer assess` does unless told otherwise. */
+export const ASSESS_DEFAULTS = {
+  perturbations: ['prune:0.5', 'quant:4', 'quantc:4', 'bitflip:1e-5'],
+  seeds: 3,
+  /** Largest accuracy drop (fraction) that still counts as harmless. */
+  tolerance: 0.005,
+  outDir: 'safer-report',
+} as const;
 
 export interface AssessOptions {
   prepared: PreparedModel;
@@ -74,7 +80,7 @@ export interface AssessReport {
 }
 
 export async function assessModel(options: AssessOptions): Promise<AssessReport> {
-  mkdirSync(options.outDir, { recursive: true });
+  ensureWritableFolder(options.outDir, 'report folder');
   const files = {
     sweep: join(options.outDir, 'sweep.jsonl'),
     scores: join(options.outDir, 'scores.json'),
@@ -98,7 +104,7 @@ export async function assessModel(options: AssessOptions): Promise<AssessReport>
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     onCriterion: (_, index, total) => options.onProgress?.('criteria', index, total),
   });
-  writeAtomically(files.scores, JSON.stringify(scores, null, 2) + '\n');
+  writeFileAtomic(files.scores, JSON.stringify(scores, null, 2) + '\n');
 
   const perturbations = options.perturbations.map((p) => p.text);
   const { rows } = readRows([files.sweep]);
@@ -121,15 +127,15 @@ export async function assessModel(options: AssessOptions): Promise<AssessReport>
     sweep: { rowsWritten: summary.rowsWritten, rowsAlreadyThere: summary.rowsAlreadyThere, seconds: summary.seconds },
     files,
   };
-  writeAtomically(files.json, JSON.stringify(report, null, 2) + '\n');
-  writeAtomically(files.report, renderAssessMarkdown(report));
+  writeFileAtomic(files.json, JSON.stringify(report, null, 2) + '\n');
+  writeFileAtomic(files.report, renderAssessMarkdown(report));
   return report;
 }
 
 function verdictOf(layer: Layer, cells: ReadonlyMap<string, DropCell>, tolerance: number): LayerVerdict {
   const drops = Object.fromEntries(cells);
   const worst = (compression: boolean): number | null => {
-    const values = [...cells].filter(([p]) => COMPRESSION_FAMILIES.has(p.split(':')[0] ?? '') === compression).map(([, c]) => c.drop);
+    const values = [...cells].filter(([p]) => (purposeOf(perturbationFamily(p)) === 'compression') === compression).map(([, c]) => c.drop);
     return values.length > 0 ? Math.max(...values) : null;
   };
   const compressionDrop = worst(true);
@@ -161,11 +167,6 @@ function agreements(scores: ScoreReport, verdicts: readonly LayerVerdict[], pert
   });
 }
 
-function writeAtomically(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
 
 const pp = (fraction: number | null | undefined): string => (fraction === null || fraction === undefined ? '–' : (100 * fraction).toFixed(2));
 

@@ -3,5 +3,5 @@ export { BenchInputError } from './errors.js';
 export { averageRanks, kendallTauB, ndcg, pearson, rankAgreement, spearman, topKMembership, topKPrecision, topKSize, type RankAgreement } from './rank-metrics.js';
 export { formatSeconds, renderBenchMarkdown } from './render.js';
 export { parseScoreReport, readScoreFiles, type CriterionScores, type ModelScores } from './scores.js';
-export { buildBenchTable, frontierOf, METRICS, sortColumns, type BenchCell, type BenchOptions, type BenchTable, type GroupBy, type ModelRow } from './table.js';
+export { BENCH_DEFAULTS, buildBenchTable, frontierOf, METRICS, sortColumns, type BenchCell, type BenchOptions, type BenchTable, type GroupBy, type ModelRow } from './table.js';
 export { COST_RATIO, recommend, RECOMMENDATION_TOLERANCE, type Recommendation } from './recommend.js';

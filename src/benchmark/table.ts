@@ -27,6 +27,9 @@ export interface BenchOptions {
   bootstrap?: BootstrapOptions;
 }
 
+/** How the table is built unless told otherwise. */
+export const BENCH_DEFAULTS = { by: 'family' as GroupBy, topKFraction: 0.2, costFloor: 0.01 };
+
 export const METRICS = ['spearman', 'kendall', 'top_k', 'ndcg'] as const;
 export type Metric = (typeof METRICS)[number];
 
@@ -106,8 +109,8 @@ export interface BenchTable {
 
 /** Builds the table from ground truth and score reports (matched by model_sha256). */
 export function buildBenchTable(truth: DropTable, scoreFiles: readonly ModelScores[], options: BenchOptions = {}): BenchTable {
-  const by = options.by ?? 'family';
-  const topKFraction = options.topKFraction ?? 0.2;
+  const by = options.by ?? BENCH_DEFAULTS.by;
+  const topKFraction = options.topKFraction ?? BENCH_DEFAULTS.topKFraction;
   const bootstrap = {
     resamples: options.bootstrap?.resamples ?? BOOTSTRAP_DEFAULTS.resamples,
     confidence: options.bootstrap?.confidence ?? BOOTSTRAP_DEFAULTS.confidence,
@@ -177,7 +180,7 @@ export function buildBenchTable(truth: DropTable, scoreFiles: readonly ModelScor
       cells.push(cellOf(c, column, mine, scoresByModel, bootstrap));
     }
   }
-  const costFloor = options.costFloor ?? 0.01;
+  const costFloor = options.costFloor ?? BENCH_DEFAULTS.costFloor;
   const frontier = columns.map((column) => ({ perturbation: column, points: frontierOf(cells.filter((cell) => cell.perturbation === column), costFloor) }));
   const recommendations = columns
     .map((column) => recommend(cells.filter((cell) => cell.perturbation === column), criteria, costFloor))

@@ -1,8 +1,9 @@
-/** `safer <command> [options]`: dispatch, help and error mapping; nothing else. */
-import { SaferError } from '../errors.js';
+/** `safer <command> [options]`: dispatch, help, config and error mapping; nothing else. */
+import { SaferError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
-import type { Command, CommandIO } from './command.js';
-import { formatOptions, Options, parseArgs } from './options.js';
+import { progressFor, type Command, type CommandIO } from './command.js';
+import { configOptions, CONFIG_FILE } from './config.js';
+import { formatOptions, parseArgs, resolveOptions } from './options.js';
 
 /**
  * Every command, in the order `safer --help` lists them. Each is loaded only when it is run:
@@ -33,18 +34,43 @@ async function mainHelp(): Promise<string> {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Without a model argument, commands use the bundled default model and evaluation subset.',
+    `Default options per command can be set in ${CONFIG_FILE} (or --config FILE): {"sweep": {"seeds": 10}}.`,
+    'Exit codes: 0 success, 1 failure (bad input, a failed check), 2 usage error.',
   ].join('\n');
 }
 
 function commandHelp(c: Command): string {
-  return [`usage: safer ${c.name} ${c.usage}`, '', c.summary + '.', ...(c.details ? ['', c.details] : []), '', 'options:', formatOptions(c.options), '  --help  show this help'].join('\n');
+  return [
+    `usage: safer ${c.name} ${c.usage}`, '', c.summary + '.', ...(c.details ? ['', c.details] : []),
+    '', 'options:', formatOptions(c.options), `  --config <file>  default options from a JSON file (default: ./${CONFIG_FILE} if present)`, '  --help  show this help',
+    '', c.examples.length > 1 ? 'examples:' : 'example:', ...c.examples.map((e) => `  ${e}`),
+  ].join('\n');
+}
+
+/** `--config FILE` (or `--config=FILE`) taken out of argv. */
+function takeConfig(argv: readonly string[]): { rest: string[]; config: string | undefined } {
+  const rest: string[] = [];
+  let config: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (arg === '--config') {
+      config = argv[++i];
+      if (config === undefined) throw new UsageError('--config needs a file');
+    } else if (arg.startsWith('--config=')) config = arg.slice('--config='.length);
+    else rest.push(arg);
+  }
+  return { rest, config };
 }
 
 export async function main(argv: readonly string[], io: CommandIO): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(await mainHelp());
-    return name === undefined ? 1 : 0;
+    return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
     io.out(VERSION);
@@ -53,21 +79,23 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
   const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!load) {
     io.err(`error: unknown command "${name}"; commands: ${COMMAND_NAMES.join(', ')} (safer --help)`);
-    return 1;
+    return 2;
   }
   const command = await load();
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (args.includes('--help') || args.includes('-h')) {
     io.out(commandHelp(command));
     return 0;
   }
   try {
-    return (await command.run(new Options(parseArgs(rest, command.options, command.name)), io)) ?? 0;
+    const { rest, config } = takeConfig(args);
+    const { positional, given } = parseArgs(rest, command.options, command.name);
+    const options = resolveOptions(command.options, [{ values: given, where: (n) => `--${n}` }, configOptions(config, command, COMMAND_NAMES)]);
+    return (await command.run({ options, positional, io, progress: (label) => progressFor(options, io, label) })) ?? 0;
   } catch (e) {
     if (e instanceof SaferError) {
       io.err(`error: ${e.message}`);
-      return 1;
+      return e instanceof UsageError ? 2 : 1;
     }
     throw e;
   }
 }
-

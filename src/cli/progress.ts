@@ -1,6 +1,6 @@
 /**
- * A one-line progress display with rate and ETA on a TTY (stderr). It stays
- * silent for work that finishes within a second, and off a TTY altogether.
+ * A one-line progress display with rate and ETA (stderr). It stays silent for work that finishes
+ * within a second; commands show it only on a terminal and never with --json or --quiet (command.ts).
  */
 export interface Progress {
   update(done: number, total: number, note?: string): void;
@@ -8,7 +8,6 @@ export interface Progress {
 }
 
 export function createProgress(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
-  if (!stream.isTTY) return { update() {}, done() {} };
   const started = performance.now();
   let lastDraw = 0;
   let drawn = false;

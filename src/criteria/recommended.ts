@@ -6,7 +6,9 @@
  * 0.05 of the best one's, costs within 1.25× counting as equal (src/benchmark/recommend.ts).
  * `safer score` computes these when --criteria is not given.
  */
-export const RECOMMENDED: Readonly<Record<string, string>> = {
+import type { PerturbationKind } from '../perturb/index.js';
+
+export const RECOMMENDED: { readonly [K in PerturbationKind]: string } = {
   prune: 'output-kl@prune:0.5',
   prunec: 'mean-abs',
   quant: 'output-kl',

@@ -27,6 +27,9 @@ export interface AdaptiveOptions {
   confidence: number;
 }
 
+/** Confidence level of the intervals unless told otherwise. */
+export const ADAPTIVE_CONFIDENCE = 0.95;
+
 /** No stop before this many images. */
 export const MIN_IMAGES = 200;
 

@@ -39,7 +39,7 @@ describe('safer grad', () => {
 
   it('rejects a bad --limit in one line', () => {
     const r = safer(['grad', '--limit', '0']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // a usage error
     expect(r.stderr.trim()).toMatch(/^error: --limit must be a positive integer/);
   });
 });

@@ -12,7 +12,7 @@ import type { ScoreReport } from '../../src/criteria/score.js';
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n') });
+  const code = await main(argv, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), interactive: false });
   return { code, out, err };
 }
 

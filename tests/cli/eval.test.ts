@@ -100,7 +100,7 @@ describe('safer eval and inspect on bad input', () => {
   });
   it('unknown options and missing values say how to fix them', () => {
     const r = safer(['eval', '--bogus']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // a usage error
     expect(r.stderr).toMatch(/unknown option --bogus .*safer eval --help/);
     expect(safer(['eval', BUNDLED.model]).stderr).toMatch(/--data is required/);
   });
@@ -114,7 +114,7 @@ describe('safer eval and inspect on bad input', () => {
     const listed = [...safer(['--help']).stdout.matchAll(/^ {2}(\w+) {2,}\S/gm)].map((m) => m[1]);
     expect(listed).toEqual(commands);
     const unknown = safer(['sweeep']);
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(2); // a usage error
     expect(unknown.stderr).toMatch(/unknown command "sweeep"; commands: assess, inspect, eval, grad, sweep, score, bench, dataset/);
   });
 });

@@ -1,17 +1,14 @@
-import { assessModel, type AssessReport } from '../../assess/assess.js';
-import { DEFAULT_CRITERIA, resolveCriteria } from '../../criteria/index.js';
-import { OptionError } from '../../errors.js';
+import { ASSESS_DEFAULTS, assessModel, type AssessReport } from '../../assess/assess.js';
+import { resolveCriteria } from '../../criteria/index.js';
 import { prepareModelFile } from '../../model/prepare.js';
-import { parsePerturbationList } from '../../perturb/index.js';
-import { DATA_OPTIONS, MODEL_DATA_USAGE, openLabeledData, resolveModelAndData } from '../data-options.js';
-import { formatCount, json, renderTable } from '../format.js';
-import { createProgress } from '../progress.js';
+import { ensureWritableFolder } from '../../output/files.js';
+import { parsePerturbationList, perturbationHelp } from '../../perturb/index.js';
 import { VERSION } from '../../version.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
+import { DATA_OPTIONS, MODEL_DATA_USAGE, noteWriter, openLabeledData, OUTPUT_OPTIONS, resolveModelAndData, THREADS_OPTION } from '../data-options.js';
+import { formatCount, json, renderTable } from '../format.js';
 
-export const DEFAULT_ASSESS_PERTURBATIONS = 'prune:0.5,quant:4,quantc:4,bitflip:1e-5';
-
-export const assess: Command = {
+export const assess = defineCommand({
   name: 'assess',
   summary: 'the main job: which layers can be compressed, and which must be protected',
   usage: `${MODEL_DATA_USAGE} [--perturb list] [--out dir] [--tolerance pp]`,
@@ -20,50 +17,49 @@ export const assess: Command = {
     'layer-importance criteria (`safer score`), and writes a report: per layer, whether it can be compressed',
     '(every compression perturbation costs at most --tolerance) and whether it needs protection (a fault',
     'perturbation costs more), and which criterion ranked the layers like the measurement did.',
-    'Without arguments, assesses the bundled model on its bundled 2,000-image subset.',
+    'Without arguments, assesses the bundled model on its bundled 2,000-image subset. Perturbations:',
+    perturbationHelp(),
   ].join('\n'),
+  examples: ['safer assess', 'safer assess model.onnx --data x.npy --labels y.npy --perturb prune:0.7,quantc:4,bitflip:1e-5 --out report'],
   options: {
     ...DATA_OPTIONS,
-    perturb: { kind: 'list', value: 'list', description: 'perturbations (compression: prune, prunec, quant, quantc; faults: bitflip, bitflip8, noise)', defaultText: DEFAULT_ASSESS_PERTURBATIONS },
-    seeds: { kind: 'integer', value: 'S', description: 'seeds per stochastic perturbation', defaultText: '3' },
-    criteria: { kind: 'list', value: 'name,..', description: 'criteria to compute (see safer score --help)', defaultText: 'default' },
-    tolerance: { kind: 'number', value: 'pp', description: 'largest accuracy drop, in percentage points, that counts as harmless', defaultText: '0.5' },
-    out: { kind: 'string', value: 'dir', description: 'folder for sweep.jsonl, scores.json, report.md and report.json', defaultText: 'safer-report' },
-    threads: { kind: 'integer', value: 'T', description: 'onnxruntime threads', defaultText: 'all cores' },
-    json: { kind: 'boolean', description: 'print the JSON report' },
+    perturb: { kind: 'list', value: 'list', description: 'perturbations to measure', default: ASSESS_DEFAULTS.perturbations },
+    seeds: { kind: 'integer', value: 'S', description: 'seeds per stochastic perturbation', default: ASSESS_DEFAULTS.seeds, min: 1 },
+    criteria: { kind: 'list', value: 'name,..', description: 'criteria to compute (see safer score --help)', default: ['default'] },
+    tolerance: { kind: 'number', value: 'pp', description: 'largest accuracy drop, in percentage points, that counts as harmless', default: 100 * ASSESS_DEFAULTS.tolerance, min: 0, max: 99.999 },
+    out: { kind: 'string', value: 'dir', description: 'folder for sweep.jsonl, scores.json, report.md and report.json', default: ASSESS_DEFAULTS.outDir },
+    ...THREADS_OPTION,
+    ...OUTPUT_OPTIONS,
   },
-  async run(options, io) {
-    const paths = resolveModelAndData(options, 'assess');
-    const perturbations = parsePerturbationList((options.list('perturb') ?? [DEFAULT_ASSESS_PERTURBATIONS]).join(','));
-    if (perturbations.length === 0) throw new OptionError('--perturb needs at least one perturbation, e.g. prune:0.5,quant:4');
-    const tolerance = options.number('tolerance') ?? 0.5;
-    if (!(tolerance >= 0 && tolerance < 100)) throw new OptionError(`--tolerance must be in [0, 100) percentage points, got ${tolerance}`);
-    const criteria = resolveCriteria(options.list('criteria') ?? [...DEFAULT_CRITERIA]);
+  async run({ options, positional, io, progress }) {
+    const paths = resolveModelAndData(positional, options, 'assess');
+    const perturbations = parsePerturbationList(options.perturb.join(','));
+    const criteria = resolveCriteria(options.criteria);
+    ensureWritableFolder(options.out, 'report folder');
     const data = await openLabeledData(paths, options);
     const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
-    const progress = createProgress('assess');
-    const threads = options.positiveInt('threads');
+    const bar = progress('assess');
     const report = await assessModel({
       prepared,
       data,
       perturbations,
-      seeds: options.positiveInt('seeds', 3),
+      seeds: options.seeds,
       criteria,
-      tolerance: tolerance / 100,
-      outDir: options.string('out') ?? 'safer-report',
+      tolerance: options.tolerance / 100,
+      outDir: options.out,
       version: VERSION,
-      ...(threads !== undefined ? { threads } : {}),
-      onProgress: (stage, done, total) => progress.update(done, total, stage),
-      onNote: (note) => io.err(note),
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      onProgress: (stage, done, total) => bar.update(done, total, stage),
+      onNote: noteWriter(options, io.err),
     });
-    progress.done();
-    if (options.flag('json')) {
+    bar.done();
+    if (options.json) {
       io.out(json(report));
       return;
     }
     io.out(renderAssessText(report));
   },
-};
+});
 
 const pp = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : (100 * x).toFixed(2));
 

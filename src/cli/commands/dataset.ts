@@ -1,15 +1,14 @@
-import { renameSync, writeFileSync } from 'node:fs';
 import { openEvalData } from '../../data/index.js';
 import { datasetCsv } from '../../dataset/csv.js';
 import { readDatasetRows } from '../../dataset/files.js';
 import { renderSummaryMarkdown, summarizeDataset } from '../../dataset/summary.js';
 import { verifyDataset } from '../../dataset/verify.js';
-import { OptionError } from '../../errors.js';
-import { DATA_OPTIONS, preprocessFrom } from '../data-options.js';
-import { json, renderTable } from '../format.js';
-import { createProgress } from '../progress.js';
+import { UsageError } from '../../errors.js';
+import { checkWritableFile, writeFileAtomic } from '../../output/files.js';
 import { VERSION } from '../../version.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
+import { DATA_OPTIONS, OUTPUT_OPTIONS, preprocessFrom } from '../data-options.js';
+import { json, renderTable } from '../format.js';
 
 const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
 export const ZOO_DATA = {
@@ -18,7 +17,7 @@ export const ZOO_DATA = {
   scale: 1 / 255,
 };
 
-export const dataset: Command = {
+export const dataset = defineCommand({
   name: 'dataset',
   summary: 'the published layer-importance data set: verify rows, export CSV',
   usage: 'verify|csv|summary [--dataset zoo/dataset] [--sample N] [--out file.csv]',
@@ -27,51 +26,52 @@ export const dataset: Command = {
     '                      exactly; stochastic rows are also run with a fresh seed, whose drop should fall in the',
     '                      95% prediction interval of the recorded seeds. Run from the repository root. The data',
     '                      defaults to what the zoo was measured on: the Fashion-MNIST test set scaled by 1/255.',
+    '                      Exit code 1 if a row does not reproduce.',
     'safer dataset csv     writes every row, with its layer\'s op, parameters and FLOPs, as one flat CSV.',
     'safer dataset summary prints a Markdown table per model: base accuracy, layers, perturbations, rows, job seconds.',
   ].join('\n'),
+  examples: ['safer dataset verify --sample 20', 'safer dataset csv --out /tmp/layer-importance.csv', 'safer dataset summary --json'],
   options: {
     ...DATA_OPTIONS,
-    dataset: { kind: 'list', value: 'path,..', description: 'data set folder or .jsonl files', defaultText: 'zoo/dataset' },
-    sample: { kind: 'integer', value: 'N', description: 'rows to re-measure (verify)', defaultText: '20' },
-    seed: { kind: 'integer', value: 'S', description: 'seed of the random sample (verify)', defaultText: '0' },
-    out: { kind: 'string', value: 'file', description: 'CSV file to write (csv)', defaultText: 'zoo/dataset/layer-importance.csv' },
-    json: { kind: 'boolean', description: 'print the verification report as JSON (verify)' },
+    dataset: { kind: 'list', value: 'path,..', description: 'data set folder or .jsonl files', default: ['zoo/dataset'] },
+    sample: { kind: 'integer', value: 'N', description: 'rows to re-measure (verify)', default: 20, min: 1 },
+    seed: { kind: 'integer', value: 'S', description: 'seed of the random sample (verify)', default: 0 },
+    out: { kind: 'string', value: 'file', description: 'CSV file to write (csv)', default: 'zoo/dataset/layer-importance.csv' },
+    ...OUTPUT_OPTIONS,
   },
-  async run(options, io) {
-    const [action, ...extra] = options.positional;
-    if (extra.length > 0) throw new OptionError(`unexpected argument "${extra[0]}" for "safer dataset"`);
-    const rows = readDatasetRows(options.list('dataset') ?? ['zoo/dataset']);
+  async run({ options, positional, io, progress }) {
+    const [action, ...extra] = positional;
+    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" for "safer dataset"`);
+    if (action !== 'verify' && action !== 'csv' && action !== 'summary') {
+      throw new UsageError(`"safer dataset" needs an action: verify, csv or summary (got ${action === undefined ? 'none' : `"${action}"`})`);
+    }
+    if (action === 'csv') checkWritableFile(options.out, 'CSV file');
+    const rows = readDatasetRows(options.dataset);
     if (action === 'csv') {
-      const out = options.string('out') ?? 'zoo/dataset/layer-importance.csv';
-      const tmp = `${out}.tmp-${process.pid}`;
-      writeFileSync(tmp, await datasetCsv(rows));
-      renameSync(tmp, out);
-      io.out(`${rows.length} rows written to ${out}`);
+      writeFileAtomic(options.out, await datasetCsv(rows));
+      io.out(`${rows.length} rows written to ${options.out}`);
       return;
     }
     if (action === 'summary') {
       const models = summarizeDataset(rows);
-      io.out(options.flag('json') ? json(models) : renderSummaryMarkdown(models));
+      io.out(options.json ? json(models) : renderSummaryMarkdown(models));
       return;
     }
-    if (action !== 'verify') throw new OptionError(`"safer dataset" needs an action: verify, csv or summary (got ${action === undefined ? 'none' : `"${action}"`})`);
-    const progress = createProgress('verify');
-    const labels = options.string('labels');
-    const limit = options.number('limit');
+    const bar = progress('verify');
+    const { data, labels, limit } = options;
     const preprocess = preprocessFrom(options);
     const report = await verifyDataset({
       rows,
-      sample: options.positiveInt('sample', 20),
-      seed: options.number('seed') ?? 0,
+      sample: options.sample,
+      seed: options.seed,
       version: VERSION,
-      openData: () => openEvalData(options.string('data') !== undefined
-        ? { data: options.string('data') as string, ...(labels !== undefined ? { labels } : {}), ...(limit !== undefined ? { limit } : {}), preprocess }
+      openData: () => openEvalData(data !== undefined
+        ? { data, ...(labels !== undefined ? { labels } : {}), ...(limit !== undefined ? { limit } : {}), preprocess }
         : { data: ZOO_DATA.data, labels: ZOO_DATA.labels, preprocess: { scale: ZOO_DATA.scale } }),
-      onProgress: (done, total) => progress.update(Math.floor(done), total),
+      onProgress: (done, total) => bar.update(Math.floor(done), total),
     });
-    progress.done();
-    if (options.flag('json')) {
+    bar.done();
+    if (options.json) {
       io.out(json(report));
     } else {
       const pct = (x: number) => (100 * x).toFixed(2);
@@ -83,4 +83,4 @@ export const dataset: Command = {
     }
     return report.reproduced < report.sampled ? 1 : 0;
   },
-};
+});

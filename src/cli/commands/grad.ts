@@ -1,14 +1,13 @@
 import { loadCalibration } from '../../criteria/calibration.js';
 import { CalibrationGradients } from '../../criteria/gradients.js';
 import { OptionError } from '../../errors.js';
+import { GRAD_RULES } from '../../autodiff/index.js';
 import { prepareModelFile } from '../../model/prepare.js';
-import { DATA_OPTIONS, MODEL_DATA_USAGE, openLabeledData, resolveModelAndData } from '../data-options.js';
+import { defineCommand } from '../command.js';
+import { DATA_OPTIONS, MODEL_DATA_USAGE, openLabeledData, OUTPUT_OPTIONS, resolveModelAndData, THREADS_OPTION } from '../data-options.js';
 import { json, renderTable } from '../format.js';
-import type { Command } from '../command.js';
 
-const DEFAULT_LIMIT = 256;
-
-export const grad: Command = {
+export const grad = defineCommand({
   name: 'grad',
   summary: 'gradient of the loss with respect to every weight and bias',
   usage: `${MODEL_DATA_USAGE} [--limit N] [--json]`,
@@ -16,16 +15,18 @@ export const grad: Command = {
     'gradient with respect to the weight and bias of every layer, by differentiating the ONNX graph and running\n' +
     'forward and backward in one onnxruntime session. Prints the loss and the L2 norm of each gradient.\n' +
     'A model exported with a fixed batch size B runs in batches of B over the largest multiple of B images\n' +
-    'that fits, and the loss and gradients are their means.',
+    'that fits, and the loss and gradients are their means. JSON: {"loss","count","gradients":[{"name","shape","norm"}]}.\n' +
+    `Ops with a gradient rule: ${Object.keys(GRAD_RULES).sort().join(', ')}.`,
+  examples: ['safer grad', 'safer grad model.onnx --data images.npy --labels labels.npy --limit 64 --json'],
   options: {
     ...DATA_OPTIONS,
-    limit: { kind: 'integer', value: 'N', description: 'use the first N images as one batch', defaultText: `${DEFAULT_LIMIT}, or all if fewer` },
-    threads: { kind: 'integer', value: 'T', description: 'onnxruntime threads', defaultText: 'all cores' },
-    json: { kind: 'boolean', description: 'print JSON: {"loss","count","gradients":[{"name","shape","norm"}]}' },
+    limit: { kind: 'integer', value: 'N', description: 'use the first N images as one batch (all if fewer)', default: 256, min: 1 },
+    ...THREADS_OPTION,
+    ...OUTPUT_OPTIONS,
   },
-  async run(options, io) {
-    const paths = resolveModelAndData(options, 'grad');
-    const limit = options.positiveInt('limit', DEFAULT_LIMIT);
+  async run({ options, positional, io }) {
+    const paths = resolveModelAndData(positional, options, 'grad');
+    const { limit } = options;
     const data = await openLabeledData(paths, options);
     const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
     // A model with a fixed batch size runs in chunks of exactly that size; the mean over equal chunks
@@ -37,7 +38,7 @@ export const grad: Command = {
       throw new OptionError(`${paths.model} takes batches of exactly ${chunk} images, but ${data.description} gives only ${available}; pass more images (--limit ${chunk})`);
     }
     const batch = await loadCalibration(data, count);
-    const threads = options.positiveInt('threads');
+    const { threads } = options;
     const gradients = await CalibrationGradients.create(prepared, batch, { ...(threads !== undefined ? { threads } : {}), data: data.description });
     let result;
     try {
@@ -53,7 +54,7 @@ export const grad: Command = {
       return { name, shape: [...(prepared.model.graph.initializers.get(name)?.dims ?? [])], norm: Math.sqrt(sum) };
     });
     const chunks = count / chunk;
-    if (options.flag('json')) {
+    if (options.json) {
       io.out(json({ model: paths.model, data: data.description, count, loss: result.loss, gradients: norms }));
       return;
     }
@@ -62,4 +63,4 @@ export const grad: Command = {
     io.out(`loss   ${result.loss.toFixed(6)} (mean cross-entropy)`);
     io.out(renderTable(['name', 'shape', '>gradient L2 norm'], norms.map((g) => [g.name, `[${g.shape.join(',')}]`, g.norm.toExponential(4)])));
   },
-};
+});

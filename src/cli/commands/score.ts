@@ -1,16 +1,15 @@
-import { writeFileSync } from 'node:fs';
 import { CRITERIA, CRITERION_FAMILIES, RECOMMENDED, resolveCriteria, SCORING_DEFAULTS } from '../../criteria/index.js';
 import { scoreModel, type ScoreReport } from '../../criteria/score.js';
 import { prepareModelFile } from '../../model/prepare.js';
 import { formatSeconds } from '../../benchmark/render.js';
 import type { EvalData } from '../../data/index.js';
-import { OptionError } from '../../errors.js';
-import { DATA_OPTIONS, MODEL_DATA_USAGE, openLabeledData, resolveModelAndData } from '../data-options.js';
+import { OptionError, UsageError } from '../../errors.js';
+import { checkWritableFile, writeFileAtomic } from '../../output/files.js';
+import { defineCommand } from '../command.js';
+import { DATA_OPTIONS, MODEL_DATA_USAGE, noteWriter, openLabeledData, OUTPUT_OPTIONS, resolveModelAndData, THREADS_OPTION } from '../data-options.js';
 import { json, renderTable } from '../format.js';
-import { createProgress } from '../progress.js';
-import type { Command } from '../command.js';
 
-export const score: Command = {
+export const score = defineCommand({
   name: 'score',
   summary: 'compute layer-importance criteria for every weight layer of a model',
   usage: `${MODEL_DATA_USAGE} [--criteria default|all|name,...] [--json] [--out scores.json]`,
@@ -18,60 +17,68 @@ export const score: Command = {
     `Also accepted: all, default, a family (${CRITERION_FAMILIES.join(', ')}), and id@perturbation for criteria that model one\n` +
     '(e.g. quant-error@quant:8, output-kl@prune:0.5). Higher score = more important (more fragile). Data-driven criteria\n' +
     'use the first --calibration images of the evaluation set; data-free criteria need no --data. Formulas and sources:\n' +
-    'docs/criteria/<id>.md. The JSON report is what "safer bench" reads.',
+    'docs/criteria/<id>.md. The JSON report is what "safer bench" reads:\n' +
+    '{"criteria":[{"name","family","seconds","scores":{"<layer>":<number>}}],"model_sha256",...}.\n' +
+    `"default" is the benchmark's recommendation per perturbation kind (docs/benchmark.md): ${Object.entries(RECOMMENDED).map(([kind, c]) => `${kind} ${c}`).join(', ')}.\n` +
+    'Exit code 1 if no criterion could be computed; criteria that fail on this model are listed as warnings.',
+  examples: ['safer score', 'safer score model.onnx --data images.npy --labels labels.npy --criteria all --out scores.json', 'safer score model.onnx --criteria data-free'],
   options: {
     ...DATA_OPTIONS,
-    criteria: { kind: 'list', value: 'name,..', description: 'criteria to compute', defaultText: `"default": the benchmark's recommendation per perturbation family (docs/benchmark.md): ${Object.entries(RECOMMENDED).map(([f, c]) => `${f} ${c}`).join(', ')}` },
-    calibration: { kind: 'integer', value: 'N', description: 'calibration images for data-driven criteria', defaultText: String(SCORING_DEFAULTS.calibration) },
-    seed: { kind: 'integer', value: 'S', description: 'seed of every random choice', defaultText: String(SCORING_DEFAULTS.seed) },
-    'gradient-batch': { kind: 'integer', value: 'B', description: 'mini-batch size of the Fisher estimates (fisher, fisher-obd, ggn-trace, hawq-v2-ggn)', defaultText: String(SCORING_DEFAULTS.gradientBatch) },
-    'hutchinson-samples': { kind: 'integer', value: 'S', description: 'samples of the trace estimators (hutchinson-trace, hawq-v2, ggn-trace, hawq-v2-ggn)', defaultText: String(SCORING_DEFAULTS.hutchinsonSamples) },
-    'integration-steps': { kind: 'integer', value: 'M', description: 'intervals of the integrated-gradients path (trapezoid rule)', defaultText: String(SCORING_DEFAULTS.integrationSteps) },
-    threads: { kind: 'integer', value: 'T', description: 'onnxruntime threads', defaultText: 'all cores' },
-    json: { kind: 'boolean', description: 'print the JSON report: {"criteria":[{"name","family","seconds","scores":{...}}],"model_sha256",...}' },
+    criteria: { kind: 'list', value: 'name,..', description: 'criteria to compute', default: ['default'] },
+    calibration: { kind: 'integer', value: 'N', description: 'calibration images for data-driven criteria', default: SCORING_DEFAULTS.calibration, min: 1 },
+    seed: { kind: 'integer', value: 'S', description: 'seed of every random choice', default: SCORING_DEFAULTS.seed },
+    'gradient-batch': { kind: 'integer', value: 'B', description: 'mini-batch size of the Fisher estimates (fisher, fisher-obd, ggn-trace, hawq-v2-ggn)', default: SCORING_DEFAULTS.gradientBatch, min: 1 },
+    'hutchinson-samples': { kind: 'integer', value: 'S', description: 'samples of the trace estimators (hutchinson-trace, hawq-v2, ggn-trace, hawq-v2-ggn)', default: SCORING_DEFAULTS.hutchinsonSamples, min: 1 },
+    'integration-steps': { kind: 'integer', value: 'M', description: 'intervals of the integrated-gradients path (trapezoid rule)', default: SCORING_DEFAULTS.integrationSteps, min: 1 },
+    ...THREADS_OPTION,
     out: { kind: 'string', value: 'file', description: 'also write the JSON report to this file' },
+    ...OUTPUT_OPTIONS,
   },
-  async run(options, io) {
-    const instances = resolveCriteria(options.list('criteria') ?? ['default']);
+  async run({ options, positional, io, progress }) {
+    const instances = resolveCriteria(options.criteria);
     const needsData = instances.some((i) => i.criterion.needs.data);
-    const [positional] = options.positional;
+    const [first] = positional;
     let model: string;
     let data: EvalData | undefined;
-    if (positional !== undefined && options.string('data') === undefined && !needsData) {
-      if (options.positional.length > 1) throw new OptionError(`unexpected argument "${options.positional[1]}" for "safer score"`);
-      model = positional;
+    if (first !== undefined && options.data === undefined && !needsData) {
+      if (positional.length > 1) throw new UsageError(`unexpected argument "${positional[1]}" for "safer score"`);
+      model = first;
     } else {
-      const paths = resolveModelAndData(options, 'score');
+      const paths = resolveModelAndData(positional, options, 'score');
       model = paths.model;
       data = await openLabeledData(paths, options);
     }
-    const seed = options.number('seed');
-    if (seed !== undefined && !Number.isSafeInteger(seed)) throw new OptionError(`--seed must be an integer, got ${seed}`);
-    const threads = options.positiveInt('threads');
-    const progress = createProgress('score');
+    if (options.out !== undefined) checkWritableFile(options.out, 'score report');
+    const bar = progress('score');
     const prepared = await prepareModelFile(model, data ? { sampleShape: data.sampleShape, samples: data.description } : {});
     const report = await scoreModel(prepared, instances, {
-      calibration: options.positiveInt('calibration', SCORING_DEFAULTS.calibration),
-      gradientBatch: options.positiveInt('gradient-batch', SCORING_DEFAULTS.gradientBatch),
-      hutchinsonSamples: options.positiveInt('hutchinson-samples', SCORING_DEFAULTS.hutchinsonSamples),
-      integrationSteps: options.positiveInt('integration-steps', SCORING_DEFAULTS.integrationSteps),
-      ...(seed !== undefined ? { seed } : {}),
-      ...(threads !== undefined ? { threads } : {}),
+      calibration: options.calibration,
+      gradientBatch: options['gradient-batch'],
+      hutchinsonSamples: options['hutchinson-samples'],
+      integrationSteps: options['integration-steps'],
+      seed: options.seed,
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
       ...(data ? { data } : {}),
-      onCriterion: (name, index, total) => progress.update(index, total, name),
+      onCriterion: (name, index, total) => bar.update(index, total, name),
     });
-    progress.done();
-    for (const c of report.criteria) if (c.error !== undefined) io.err(`warning: ${c.name} could not be computed: ${c.error}`);
-    const out = options.string('out');
-    if (out !== undefined) writeFileSync(out, json(report) + '\n');
-    if (options.flag('json')) {
+    bar.done();
+    const failed = report.criteria.filter((c) => c.error !== undefined);
+    if (failed.length === report.criteria.length) {
+      throw new OptionError(`no criterion could be computed on ${model}: ${failed[0]?.error ?? ''}`);
+    }
+    const note = noteWriter(options, io.err);
+    const byError = new Map<string, string[]>();
+    for (const c of failed) byError.set(c.error as string, [...(byError.get(c.error as string) ?? []), c.name]);
+    for (const [error, names] of byError) note(`warning: ${names.length === 1 ? `${names[0]} could not be computed` : `${names.length} criteria could not be computed (${names.join(', ')})`}: ${error}`);
+    if (options.out !== undefined) writeFileAtomic(options.out, json(report) + '\n');
+    if (options.json) {
       io.out(json(report));
       return;
     }
     io.out(renderScoreText(report));
-    if (out !== undefined) io.out(`\nwrote ${out}`);
+    if (options.out !== undefined) io.out(`\nwrote ${options.out}`);
   },
-};
+});
 
 /** Layers × criteria as ranks (1 = most important), with each criterion's cost underneath. */
 export function renderScoreText(report: ScoreReport): string {
