@@ -7,23 +7,12 @@
  * costs the higher ρ wins, then the name.
  */
 import type { Estimate } from './bootstrap.js';
-import type { BenchCell, BenchCriterion } from './table.js';
+import type { BenchCell, BenchCriterion, Recommendation } from './types.js';
 
 export const RECOMMENDATION_TOLERANCE = 0.05;
 /** Costs within this factor of the cheapest eligible criterion's count as equal. */
 export const COST_RATIO = 1.25;
 
-export interface Recommendation {
-  /** Column key: a perturbation family (or one perturbation level). */
-  perturbation: string;
-  criterion: string;
-  seconds: number;
-  spearman: Estimate;
-  /** The criterion with the highest mean ρ in the column (may be the recommended one). */
-  best: { criterion: string; seconds: number; spearman: Estimate };
-  /** Criteria that competed: defined ρ and cost, scored on every model of the column. */
-  candidates: number;
-}
 
 type Ranked = BenchCell & { seconds: number; spearman: Estimate };
 

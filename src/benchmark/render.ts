@@ -1,7 +1,7 @@
 /** Markdown rendering of a BenchTable. JSON is the table itself. */
 import type { Estimate } from './bootstrap.js';
 import { COST_RATIO } from './recommend.js';
-import type { BenchCell, BenchTable } from './table.js';
+import type { BenchCell, BenchTable } from './types.js';
 
 export function formatSeconds(s: number | null): string {
   if (s === null || !Number.isFinite(s)) return '–';

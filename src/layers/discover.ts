@@ -6,8 +6,10 @@
 import { attrInt, attrInts } from '../onnx/attrs.js';
 import { GraphIndex, topologicalOrder } from '../onnx/graph.js';
 import type { Initializer, Model, Node } from '../onnx/ir.js';
-import type { ShapeTable } from '../model/shape-table.js';
 import type { Layer, LayerOp } from './layer.js';
+
+/** Elements of a value per sample, if known. */
+export type SampleSize = (value: string) => number | undefined;
 
 const LAYER_OPS: ReadonlySet<string> = new Set<LayerOp>(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
 
@@ -110,14 +112,14 @@ export function biasSlots(model: Model, source = 'model'): BiasSlot[] {
 }
 
 /**
- * Lists the weight layers in topological order. `shapes` (the model's shape table) makes FLOPs
- * known; without it flops are null.
+ * Lists the weight layers in topological order. `sampleSize` (elements of a value per sample, from
+ * the model's shape probe) makes FLOPs known; without it flops are null.
  */
-export function discoverLayers(model: Model, shapes?: ShapeTable, source = 'model'): Layer[] {
-  return layersWithCandidates(model, shapes, source).map((x) => x.layer);
+export function discoverLayers(model: Model, sampleSize?: SampleSize, source = 'model'): Layer[] {
+  return layersWithCandidates(model, sampleSize, source).map((x) => x.layer);
 }
 
-function layersWithCandidates(model: Model, shapes: ShapeTable | undefined, source: string): { layer: Layer; candidate: Candidate }[] {
+function layersWithCandidates(model: Model, sampleSize: SampleSize | undefined, source: string): { layer: Layer; candidate: Candidate }[] {
   const index = new GraphIndex(model.graph);
   const order = topologicalOrder(model.graph, source);
   const found: { layer: Layer; candidate: Candidate }[] = [];
@@ -140,7 +142,7 @@ function layersWithCandidates(model: Model, shapes: ShapeTable | undefined, sour
       channelAxis,
       channels,
       bias: bias?.name ?? null,
-      flops: shapes ? flopsOf(c, weightSize, channels, shapes) : null,
+      flops: sampleSize ? flopsOf(c, weightSize, channels, sampleSize) : null,
       index: found.length,
     };
     found.push({ layer, candidate: c });
@@ -149,8 +151,8 @@ function layersWithCandidates(model: Model, shapes: ShapeTable | undefined, sour
 }
 
 /** 2 × multiply-accumulates per sample. */
-function flopsOf(c: Candidate, weightSize: number, channels: number, shapes: ShapeTable): number | null {
-  const sizeOfValue = (name: string | undefined): number | undefined => (name && shapes.has(name) ? shapes.sampleSize(name) : undefined);
+function flopsOf(c: Candidate, weightSize: number, channels: number, sampleSize: SampleSize): number | null {
+  const sizeOfValue = (name: string | undefined): number | undefined => (name ? sampleSize(name) : undefined);
   if (c.op === 'ConvTranspose') {
     // Every input element is multiplied with one [out/groups, kh, kw] slice of the weight.
     const inputSize = sizeOfValue(c.node.inputs[0]);

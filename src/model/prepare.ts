@@ -67,7 +67,7 @@ export async function prepareModel(stored: Model, source: string, options: Prepa
   const fixed = io.input.shape?.[0];
   const fixedBatch = typeof fixed === 'number' && fixed > 0 ? fixed : undefined;
   const shapes = await probeClassifier(model, io, sampleShape, fixedBatch, source);
-  const layers = discoverLayers(model, shapes, source);
+  const layers = discoverLayers(model, (value) => (shapes.has(value) ? shapes.sampleSize(value) : undefined), source);
   if (layers.length === 0 && options.requireLayers !== false) {
     throw new ModelError(`${source}: no weight layers found (safer looks for Conv, ConvTranspose, Gemm and MatMul nodes whose weight is an initializer)`);
   }

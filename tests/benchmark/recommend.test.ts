@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recommend } from '../../src/benchmark/recommend.js';
-import type { BenchCell, BenchCriterion } from '../../src/benchmark/table.js';
+import type { BenchCell, BenchCriterion } from '../../src/benchmark/types.js';
 
 const cell = (criterion: string, seconds: number | null, rho: number | null, models = 3): BenchCell => ({
   criterion, perturbation: 'quant', targeted: false, models, layers: 10, levels: [], seconds,

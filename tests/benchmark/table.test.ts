@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderBenchMarkdown } from '../../src/benchmark/render.js';
 import { parseScoreReport, type ModelScores } from '../../src/benchmark/scores.js';
-import { buildBenchTable, frontierOf, sortColumns, type BenchCell } from '../../src/benchmark/table.js';
+import { buildBenchTable, frontierOf, sortColumns, type BenchCell } from '../../src/benchmark/index.js';
 import type { SweepRow } from '../../src/rows/row.js';
 import { tabulateRows } from '../../src/rows/summary.js';
 import { sweepRow } from '../helpers/rows.js';

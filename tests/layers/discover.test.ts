@@ -7,7 +7,10 @@ import { classifierIO } from '../../src/runtime/classifier.js';
 import type { Model } from '../../src/onnx/ir.js';
 import { floatInit, floatValue, int, ints, makeModel, node, tinyMlp } from '../helpers/models.js';
 
-const probeShapes = (model: Model, sampleShape: number[]) => probeClassifier(model, classifierIO(model), sampleShape, undefined, 'test');
+const probeShapes = async (model: Model, sampleShape: number[]) => {
+  const shapes = await probeClassifier(model, classifierIO(model), sampleShape, undefined, 'test');
+  return (value: string) => (shapes.has(value) ? shapes.sampleSize(value) : undefined);
+};
 
 describe('layer discovery', () => {
   it('finds Gemm and a MatMul whose weight comes through a Transpose, with channel axes in stored layout', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/app.js';
 import { BUNDLED } from '../../src/cli/defaults.js';
-import type { BenchTable } from '../../src/benchmark/table.js';
+import type { BenchTable } from '../../src/benchmark/types.js';
 import { CRITERIA } from '../../src/criteria/index.js';
 import type { ScoreReport } from '../../src/criteria/score.js';
 

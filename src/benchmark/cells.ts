@@ -1,0 +1,97 @@
+/**
+ * Aggregation of the per-model rows into the table's cells: per criterion and column, the mean over
+ * models of each rank metric with a bootstrap interval, and the criterion's mean cost.
+ */
+import { perturbationFamily } from '../perturb/index.js';
+import type { DropTable } from '../rows/summary.js';
+import { bootstrapMean, type BootstrapOptions } from './bootstrap.js';
+import { sortColumns } from './columns.js';
+import type { CriterionScores, ModelScores } from './scores.js';
+import { METRICS, type BenchCell, type BenchCriterion, type Metric, type ModelRow } from './types.js';
+
+export type Scored = CriterionScores & { file: string };
+
+export function mergeScores(files: readonly ModelScores[], notes: string[]): Map<string, Map<string, Scored>> {
+  const out = new Map<string, Map<string, Scored>>();
+  for (const file of files) {
+    let byName = out.get(file.modelSha256);
+    if (!byName) {
+      byName = new Map();
+      out.set(file.modelSha256, byName);
+    }
+    for (const c of file.criteria) {
+      const previous = byName.get(c.name);
+      if (previous) notes.push(`${c.name} is scored twice for model ${file.model} (${previous.file}, ${file.file}); the later file is used`);
+      byName.set(c.name, { ...c, file: file.file });
+    }
+  }
+  return out;
+}
+
+export function criterionSummaries(scoresByModel: Map<string, Map<string, Scored>>, truth: DropTable): BenchCriterion[] {
+  const seen = new Map<string, Scored[]>();
+  for (const [sha, byName] of scoresByModel) {
+    if (!truth.models.has(sha)) continue;
+    for (const c of byName.values()) {
+      const list = seen.get(c.name);
+      if (list) list.push(c);
+      else seen.set(c.name, [c]);
+    }
+  }
+  return [...seen].map(([name, list]) => {
+    const first = list[0] as Scored;
+    const withPasses = list.filter((c) => c.passes !== null);
+    return {
+      name,
+      family: first.family,
+      perturbation: first.perturbation,
+      seconds: mean(list.map((c) => c.seconds)),
+      passes: withPasses.length === list.length && list.length > 0
+        ? { forward: mean(list.map((c) => c.passes?.forward ?? 0)), backward: mean(list.map((c) => c.passes?.backward ?? 0)) }
+        : null,
+      models: list.length,
+    };
+  });
+}
+
+export function cellOf(
+  c: BenchCriterion,
+  column: string,
+  rows: readonly ModelRow[],
+  scoresByModel: Map<string, Map<string, Scored>>,
+  bootstrap: Required<BootstrapOptions>,
+): BenchCell {
+  const byModel = new Map<string, ModelRow[]>();
+  for (const r of rows) {
+    const list = byModel.get(r.model_sha256);
+    if (list) list.push(r);
+    else byModel.set(r.model_sha256, [r]);
+  }
+  const perModel = (metric: Metric): number[] => {
+    const values: number[] = [];
+    for (const list of byModel.values()) {
+      const defined = list.map((r) => r[metric]).filter((v): v is number => v !== null);
+      if (defined.length > 0) values.push(mean(defined));
+    }
+    return values;
+  };
+  const contributing = [...byModel].filter(([, list]) => list.some((r) => METRICS.some((m) => r[m] !== null)));
+  const seconds = contributing.map(([sha]) => scoresByModel.get(sha)?.get(c.name)?.seconds).filter((s): s is number => s !== undefined);
+  return {
+    criterion: c.name,
+    perturbation: column,
+    targeted: c.perturbation !== null && perturbationFamily(c.perturbation) === perturbationFamily(column),
+    models: contributing.length,
+    layers: contributing.reduce((sum, [, list]) => sum + Math.max(...list.map((r) => r.layers)), 0),
+    levels: sortColumns([...new Set(rows.map((r) => r.perturbation))]),
+    seconds: seconds.length > 0 ? mean(seconds) : null,
+    spearman: bootstrapMean(perModel('spearman'), bootstrap),
+    kendall: bootstrapMean(perModel('kendall'), bootstrap),
+    top_k: bootstrapMean(perModel('top_k'), bootstrap),
+    ndcg: bootstrapMean(perModel('ndcg'), bootstrap),
+  };
+}
+
+function mean(values: readonly number[]): number {
+  return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
+}

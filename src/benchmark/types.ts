@@ -1,0 +1,108 @@
+/** The types of the criteria benchmark table, and its defaults. */
+import type { BootstrapOptions, Estimate } from './bootstrap.js';
+
+export type GroupBy = 'family' | 'perturbation';
+
+export interface BenchOptions {
+  /** Columns: perturbation families (default) or every perturbation level apart. */
+  by?: GroupBy;
+  /** Fraction of layers in the top-k (default 0.2). */
+  topKFraction?: number;
+  /** Costs below this many seconds count as equal on the frontier (default 0.01: timer noise). */
+  costFloor?: number;
+  bootstrap?: BootstrapOptions;
+}
+
+/** How the table is built unless told otherwise. */
+export const BENCH_DEFAULTS = { by: 'family' as GroupBy, topKFraction: 0.2, costFloor: 0.01 };
+
+export const METRICS = ['spearman', 'kendall', 'top_k', 'ndcg'] as const;
+export type Metric = (typeof METRICS)[number];
+
+/** One criterion against one perturbation on one model. */
+export interface ModelRow {
+  model_sha256: string;
+  model: string;
+  criterion: string;
+  perturbation: string;
+  family: string;
+  layers: number;
+  /** Fewest seeds behind any of those layers' drops (1 for deterministic perturbations). */
+  seeds: number;
+  spearman: number | null;
+  kendall: number | null;
+  top_k: number | null;
+  ndcg: number | null;
+}
+
+export interface BenchCell {
+  criterion: string;
+  /** Column key: a perturbation family or one perturbation. */
+  perturbation: string;
+  /** True if the criterion models a perturbation of this column's family. */
+  targeted: boolean;
+  /** Models with at least one defined metric. */
+  models: number;
+  /** Layers compared, summed over those models. */
+  layers: number;
+  /** Perturbation levels averaged within each model. */
+  levels: string[];
+  /** Mean cost (seconds) of the criterion on those models. */
+  seconds: number | null;
+  spearman: Estimate | null;
+  kendall: Estimate | null;
+  top_k: Estimate | null;
+  ndcg: Estimate | null;
+}
+
+export interface BenchCriterion {
+  name: string;
+  family: string;
+  perturbation: string | null;
+  /** Mean seconds over the models it was scored on (that have ground truth). */
+  seconds: number;
+  /** Mean forward and backward image-passes, if the score files give them. */
+  passes: { forward: number; backward: number } | null;
+  models: number;
+}
+
+export interface FrontierPoint {
+  criterion: string;
+  seconds: number;
+  spearman: number;
+}
+
+export interface BenchTable {
+  version: 1;
+  by: GroupBy;
+  top_k_fraction: number;
+  /** Seconds below which costs count as equal on the frontier. */
+  cost_floor: number;
+  bootstrap: { resamples: number; confidence: number; seed: number };
+  models: { model_sha256: string; model: string; truth_layers: number; perturbations: string[]; criteria: number }[];
+  /** Column keys in display order. */
+  columns: string[];
+  criteria: BenchCriterion[];
+  cells: BenchCell[];
+  /** Per column, the criteria not dominated in (seconds, mean ρ), by increasing cost. */
+  frontier: { perturbation: string; points: FrontierPoint[] }[];
+  /** Per column, the cheapest criterion within `recommendation_tolerance` of the best mean ρ (see recommend.ts). */
+  recommendations: Recommendation[];
+  recommendation_tolerance: number;
+  rows: ModelRow[];
+  notes: string[];
+}
+
+
+/** The criterion recommended for one column (recommend.ts). */
+export interface Recommendation {
+  /** Column key: a perturbation family (or one perturbation level). */
+  perturbation: string;
+  criterion: string;
+  seconds: number;
+  spearman: Estimate;
+  /** The criterion with the highest mean ρ in the column (may be the recommended one). */
+  best: { criterion: string; seconds: number; spearman: Estimate };
+  /** Criteria that competed: defined ρ and cost, scored on every model of the column. */
+  candidates: number;
+}
