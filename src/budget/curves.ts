@@ -52,13 +52,16 @@ export function requireCostAt(curves: CostCurves, layer: BudgetLayer, level: num
   return cost;
 }
 
-/** A prune curve in pruned counts: points (k = floor(r·n), cost) by increasing k, with (0, 0) added if absent. */
+/** A point of a prune curve in pruned counts: k = floor(r·n) and its cost. */
 export interface CountPoint {
   readonly count: number;
   readonly cost: number;
 }
 
-/** The curve of a layer as counts; ratios mapping to the same count are averaged. */
+/**
+ * The curve of a layer as counts. Ratios that floor to the same count are the same perturbation: their costs
+ * are averaged, except at count 0, which leaves the layer unchanged and costs 0 by definition.
+ */
 export function countCurve(curves: CostCurves, layer: BudgetLayer): CountPoint[] {
   const curve = curveOf(curves, layer);
   const n = weightCount(layer);
@@ -69,7 +72,7 @@ export function countCurve(curves: CostCurves, layer: BudgetLayer): CountPoint[]
     const cell = byCount.get(k) ?? { sum: 0, n: 0 };
     byCount.set(k, { sum: cell.sum + cost, n: cell.n + 1 });
   }
-  if (!byCount.has(0)) byCount.set(0, { sum: 0, n: 1 });
+  byCount.set(0, { sum: 0, n: 1 });
   return [...byCount].sort((a, b) => a[0] - b[0]).map(([count, c]) => ({ count, cost: c.sum / c.n }));
 }
 

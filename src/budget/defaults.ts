@@ -17,7 +17,7 @@ export const BUDGET_DEFAULTS = {
     evaluations: 10,
     /** Prediction and measurement agree when |p − m| ≤ max(absoluteTolerance, relativeTolerance·|m|). */
     absoluteTolerance: 0.002,
-    relativeTolerance: 0.05,
+    relativeTolerance: 0.02,
     /** Ridge weight pulling the per-layer coefficients towards 1, relative to the mean diagonal of AᵀA. */
     ridge: 0.1,
     /** Fitted coefficients are clamped to this range. */

@@ -1,10 +1,11 @@
 /** Predicted costs of an allocation: the sum of the per-layer costs read off the cost curves. */
-import { costAt, costAtCount, countCurve, curveOf } from './curves.js';
+import { costAt, costAtCount, countCurve } from './curves.js';
 import type { Allocation, Budget, BudgetLayer, CostCurves } from './types.js';
 
 /**
  * Each layer's predicted single-layer cost c_l(x_l) in the allocation (0 for float32, dense or protected
- * layers), or null if some layer's level is not on its curve (a bit-width it lacks, a count past its end).
+ * layers), or null if some layer's level is not on its curve (no curve, a bit-width it lacks, a count past
+ * its end).
  */
 export function layerCosts(layers: readonly BudgetLayer[], allocation: Allocation, budget: Budget, curves: CostCurves): Map<string, number> | null {
   const costs = new Map<string, number>();
@@ -23,18 +24,19 @@ export function predictedCost(layers: readonly BudgetLayer[], allocation: Alloca
 }
 
 function layerCost(layer: BudgetLayer, allocation: Allocation, budget: Budget, curves: CostCurves): number | undefined {
+  const curve = curves.get(layer.name);
   switch (allocation.kind) {
     case 'quant': {
       const bits = allocation.bits.get(layer.name) ?? null;
-      return bits === null ? 0 : costAt(curveOf(curves, layer), bits);
+      return bits === null ? 0 : curve && costAt(curve, bits);
     }
     case 'prune': {
       const k = allocation.counts.get(layer.name) ?? 0;
-      return k === 0 ? 0 : costAtCount(countCurve(curves, layer), k);
+      return k === 0 ? 0 : curve && costAtCount(countCurve(curves, layer), k);
     }
     case 'protect': {
       if (allocation.protected.get(layer.name) !== false) return 0;
-      return budget.kind === 'protect' ? costAt(curveOf(curves, layer), budget.ber) : undefined;
+      return budget.kind === 'protect' && curve ? costAt(curve, budget.ber) : undefined;
     }
   }
 }

@@ -4,9 +4,15 @@
  * measurements so far, and the problem is re-solved exactly with costs α_l·c_l(x_l), until the prediction of
  * the plan about to be measured agrees with its measurement or the evaluations run out.
  *
- * Fit: ridge least squares towards α = 1, min_α Σ_t (Σ_l α_l·c_l(x_tl) − m_t)² + λ·Σ_l (α_l − 1)², with
- * λ = ridge · mean diag(AᵀA), then clamped to a range. When the re-solve returns a plan already measured,
- * the coefficients are mutated at random (SPDY's local search) and the problem re-solved, a few times.
+ * Fit: ridge least squares min_α Σ_t (Σ_l α_l·c_l(x_tl) − m_t)² + λ·Σ_l (α_l − ρ)², λ = ridge · mean
+ * diag(AᵀA), towards the pooled non-additivity ratio ρ (a uniform factor does not change the optimum, so
+ * only the per-layer deviations move the plan), then clamped to a range. Every new plan is predicted by the
+ * fitted model before it is measured, so agreement is out of sample. When the re-solve returns a plan already
+ * measured, the coefficients are mutated at random around the fit (SPDY's local search) and the problem
+ * re-solved, a few times, to measure a new plan nearby.
+ * Converged: the model's optimum is a new plan predicted within the tolerance; or it is a measured plan that
+ * the model predicts within the tolerance (a fixed point), after a new plan was predicted within it too or
+ * when no new plan is found near it. The search also stops after K evaluations.
  * The result is the best *measured* plan, candidates included, so it is never worse than a candidate.
  */
 import { createRng, type Rng } from '../perturb/index.js';
@@ -61,7 +67,7 @@ export interface RefineResult<P> {
   readonly best: RefineStep<P>;
   /** Calls of `measure`. */
   readonly evaluations: number;
-  /** The last solved plan's prediction agreed with its measurement. */
+  /** The last plan measured was predicted (before measuring) within the tolerance. */
   readonly converged: boolean;
   readonly history: readonly RefineStep<P>[];
   /** The coefficients fitted last. */
@@ -105,22 +111,32 @@ export async function refinePlan<P>(
     else if (!converged && evaluations < maxEvaluations) await add(candidate.label, candidate.plan, coefficients);
   }
 
+  let validated = false;
   while (!converged && evaluations < maxEvaluations) {
     coefficients = fitCoefficients(problem, history, options.ridge ?? defaults.ridge);
-    let alpha: ReadonlyMap<string, number> = coefficients;
-    let plan = problem.solve(alpha);
+    let plan = problem.solve(coefficients);
+    const seen = byKey.get(problem.key(plan));
+    // A fixed point: the model's optimum is a plan already measured and the model agrees with that measurement.
+    // It counts once the model has also predicted a plan it had not seen, or when no new plan is left near it.
+    const fixedPoint = seen !== undefined && agree(predict(seen.plan, coefficients), seen.measured);
+    if (fixedPoint && validated) {
+      converged = true;
+      break;
+    }
     let label = 'solver';
-    for (let tries = 0; byKey.has(problem.key(plan)); tries++) {
-      const seen = byKey.get(problem.key(plan))!;
-      if (tries === 0 && agree(predict(seen.plan, coefficients), seen.measured)) converged = true;
-      if (converged || tries >= defaults.mutationTries) break;
-      alpha = mutate(coefficients, rng, defaults.mutationScale * (1 + tries));
-      plan = problem.solve(alpha);
+    // Explore around the model's optimum when it was measured already (SPDY's random local search).
+    for (let tries = 0; byKey.has(problem.key(plan)) && tries < defaults.mutationTries; tries++) {
+      plan = problem.solve(mutate(coefficients, rng, defaults.mutationScale * (1 + tries)));
       label = 'solver (mutated)';
     }
-    if (converged || byKey.has(problem.key(plan))) break;
-    const step = await add(label, plan, alpha);
-    converged = agree(step.predicted, step.measured);
+    if (byKey.has(problem.key(plan))) {
+      converged = fixedPoint;
+      break;
+    }
+    // Predicted by the fitted model before it is measured: agreement is out of sample.
+    const step = await add(label, plan, coefficients);
+    validated = agree(step.predicted, step.measured);
+    converged = validated && label === 'solver';
   }
 
   const best = history.reduce((a, b) => (b.measured < a.measured ? b : a));
@@ -134,7 +150,10 @@ function weightedCost(costs: ReadonlyMap<string, number> | null, alpha: Readonly
   return sum;
 }
 
-/** Ridge fit of α to every step on the curves (see the file comment). */
+/**
+ * Ridge fit of α to every step on the curves, pulled towards the pooled ratio ρ = Σ m_t·A_t / Σ A_t² of the
+ * measurements to the additive predictions A_t (one global non-additivity factor), then clamped.
+ */
 function fitCoefficients<P>(problem: RefineProblem<P>, history: readonly RefineStep<P>[], ridge: number): Map<string, number> {
   const layers = problem.layers;
   const rows: { a: number[]; m: number }[] = [];
@@ -142,15 +161,20 @@ function fitCoefficients<P>(problem: RefineProblem<P>, history: readonly RefineS
     const costs = problem.layerCosts(step.plan);
     if (costs !== null) rows.push({ a: layers.map((l) => costs.get(l) ?? 0), m: step.measured });
   }
+  const [lo, hi] = BUDGET_DEFAULTS.refine.coefficientRange;
+  const clamp = (a: number) => Math.min(hi, Math.max(lo, a));
+  const additive = rows.map((r) => r.a.reduce((x, y) => x + y, 0));
+  const pooledDenominator = additive.reduce((acc, s) => acc + s * s, 0);
+  const prior = pooledDenominator > 0 ? clamp(rows.reduce((acc, r, t) => acc + r.m * additive[t]!, 0) / pooledDenominator) : 1;
   const n = layers.length;
   const ata = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => rows.reduce((acc, r) => acc + r.a[i]! * r.a[j]!, 0)));
   const atm = layers.map((_, i) => rows.reduce((acc, r) => acc + r.a[i]! * r.m, 0));
-  const meanDiagonal = n === 0 ? 0 : ata.reduce((acc, row, i) => acc + row[i]!, 0) / n;
+  // The prior weighs as much as `ridge` measurements of average size, so the data take over as they accumulate.
+  const meanDiagonal = n === 0 || rows.length === 0 ? 0 : ata.reduce((acc, row, i) => acc + row[i]!, 0) / (n * rows.length);
   const lambda = ridge * meanDiagonal + 1e-12;
   ata.forEach((row, i) => (row[i]! += lambda));
-  const alpha = solveLinearSystem(ata, atm.map((v) => v + lambda)) ?? layers.map(() => 1);
-  const [lo, hi] = BUDGET_DEFAULTS.refine.coefficientRange;
-  return new Map(layers.map((l, i) => [l, Math.min(hi, Math.max(lo, alpha[i]!))]));
+  const alpha = solveLinearSystem(ata, atm.map((v) => v + lambda * prior)) ?? layers.map(() => prior);
+  return new Map(layers.map((l, i) => [l, clamp(alpha[i]!)]));
 }
 
 /** Each coefficient, with probability 1/2, multiplied by exp(scale·N(0, 1)). */

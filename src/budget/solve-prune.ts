@@ -4,18 +4,21 @@
  *
  * With each layer's segment fixed, the problem is a linear program with one equality over a box, so some
  * optimum has every layer at a measured point except at most one, whose count K − Σ others is then an
- * integer. The solver therefore (1) runs the knapsack on the measured points with Σ_l (n_l − k_l) ≤ N − K,
- * i.e. at least K pruned, (2) hands the excess back to the one layer whose curve gains most from it (several
- * only if no single layer holds it), which makes Σ k_l = K exactly, and (3) bounds the optimum from below with
- * the knapsack relaxation in which at most one layer may take any segment at its cheaper end and its fewer
- * survivors (a second dimension of capacity 1).
+ * integer. The solver searches exactly that structure (prune-dp.ts: measured points for all layers but one
+ * free layer on a segment, Σ = K), which on unit cells is the exact optimum. On coarser cells the free layer's
+ * count is set to K − Σ others (or, rarely, the difference spread by absorbExcess / fillDeficit), so Σ k_l = K
+ * exactly, and the optimum is bounded from below by the larger of two relaxations: the knapsack in which at
+ * most one layer may take any segment at its cheaper end and its fewer survivors (a second dimension of
+ * capacity 1), and the linear program over the curves' lower convex hulls (exact for convex curves).
  */
 import { OptionError } from '../errors.js';
 import type { BudgetSolution } from './bound.js';
 import { pruneTarget } from './counts.js';
 import { costAtCount, type CountPoint } from './curves.js';
-import { knapsackLowerBound, solveKnapsack, type KnapsackLimits } from './knapsack.js';
+import { knapsackLowerBound, type KnapsackLimits } from './knapsack.js';
+import { convexHullLowerBound } from './hull-bound.js';
 import { freeLayers, totalWeights, weightCount } from './layers.js';
+import { pruneDp } from './prune-dp.js';
 import { formatBelow } from './validate.js';
 import type { AllocationOf, BudgetLayer, PruneBudget } from './types.js';
 
@@ -39,21 +42,13 @@ export function solvePruneBudget(
     );
   }
   const survivors = freeTotal - target;
-  const groups = free.map((layer, l) => curves[l]!.map((p) => ({ weight: [weightCount(layer) - p.count], cost: p.cost })));
-  const solution = solveKnapsack({ groups, capacity: [survivors] }, limits);
-  if (solution === undefined) throw new Error('internal error: the prune knapsack found no plan although the curves reach the target');
-  const chosen = free.map((_, l) => curves[l]![solution.choice[l]!]!.count);
-  const counts = absorbExcess(curves, chosen, chosen.reduce((a, b) => a + b, 0) - target);
-  const cost = counts.reduce((acc, k, l) => acc + costAtCount(curves[l]!, k)!, 0);
+  const costOf = (counts: readonly number[]) => counts.reduce((acc, k, l) => acc + costAtCount(curves[l]!, k)!, 0);
+  const dp = pruneDp(curves, target, limits);
+  if (dp === undefined) throw new Error('internal error: the prune DP found no plan although the curves reach the target');
+  const counts = exactTotal(curves, dp.counts, target);
+  const cost = costOf(counts);
 
-  const relaxed = free.map((layer, l) => {
-    const pts = curves[l]!;
-    const n = weightCount(layer);
-    const grid = pts.map((p) => ({ weight: [n - p.count, 0], cost: p.cost }));
-    const segments = pts.slice(1).map((b, i) => ({ weight: [n - b.count, 1], cost: Math.min(pts[i]!.cost, b.cost) }));
-    return [...grid, ...segments];
-  });
-  const lowerBound = Math.min(cost, knapsackLowerBound({ groups: relaxed, capacity: [survivors, 1] }, limits) ?? cost);
+  const lowerBound = dp.exact ? cost : Math.min(cost, relaxedLowerBound(free, curves, survivors, target, limits));
 
   const allocation = new Map<string, number>(layers.map((l) => [l.name, 0]));
   free.forEach((layer, l) => allocation.set(layer.name, counts[l]!));
@@ -63,11 +58,77 @@ export function solvePruneBudget(
       cost,
       lowerBound,
       gap: Math.max(0, cost - lowerBound),
-      exact: solution.exact,
-      slack: { sparsity: solution.slack[0]! / total },
-      cells: solution.cells,
+      exact: dp.exact,
+      slack: {},
+      cells: dp.cells,
     },
   };
+}
+
+/** The larger of the two relaxations' optima (file comment), each ≤ the exact optimum. */
+function relaxedLowerBound(
+  free: readonly BudgetLayer[],
+  curves: readonly (readonly CountPoint[])[],
+  survivors: number,
+  target: number,
+  limits: KnapsackLimits,
+): number {
+  const groups = free.map((layer, l) => {
+    const pts = curves[l]!;
+    const n = weightCount(layer);
+    const grid = pts.map((p) => ({ weight: [n - p.count, 0], cost: p.cost }));
+    const segments = pts.slice(1).map((b, i) => ({ weight: [n - b.count, 1], cost: Math.min(pts[i]!.cost, b.cost) }));
+    return [...grid, ...segments];
+  });
+  const oneSegment = knapsackLowerBound({ groups, capacity: [survivors, 1] }, limits) ?? -Infinity;
+  return Math.max(oneSegment, convexHullLowerBound(curves, target) ?? -Infinity);
+}
+
+/**
+ * Counts with Σ = target: the DP's counts when they already sum to it and lie on the curves; otherwise a
+ * count clamped to its curve and the difference handed back (absorbExcess) or taken up (fillDeficit).
+ */
+function exactTotal(curves: readonly (readonly CountPoint[])[], counts: readonly number[], target: number): number[] {
+  const clamped = counts.map((k, l) => Math.min(curves[l]![curves[l]!.length - 1]!.count, Math.max(0, k)));
+  const sum = clamped.reduce((a, b) => a + b, 0);
+  if (sum === target) return clamped;
+  const fixed = sum > target ? absorbExcess(curves, clamped, sum - target) : fillDeficit(curves, clamped, target - sum);
+  if (fixed === undefined) throw new Error('internal error: the prune curves cannot reach the target');
+  return fixed;
+}
+
+/**
+ * Prunes `deficit` more weights along the interpolated curves: all in the one layer whose cost rises least
+ * (ties: the earlier layer), else in several, best change per weight first; undefined if the curves end first.
+ */
+export function fillDeficit(curves: readonly (readonly CountPoint[])[], chosen: readonly number[], deficit: number): number[] | undefined {
+  const counts = [...chosen];
+  const room = (l: number) => curves[l]![curves[l]!.length - 1]!.count - counts[l]!;
+  const change = (l: number, m: number) => costAtCount(curves[l]!, counts[l]! + m)! - costAtCount(curves[l]!, counts[l]!)!;
+  let left = deficit;
+  let single: { l: number; delta: number } | undefined;
+  counts.forEach((_, l) => {
+    if (left === 0 || room(l) < left) return;
+    const delta = change(l, left);
+    if (single === undefined || delta < single.delta) single = { l, delta };
+  });
+  if (single !== undefined) {
+    counts[single.l]! += left;
+    return counts;
+  }
+  while (left > 0) {
+    let best: { l: number; m: number; perWeight: number } | undefined;
+    counts.forEach((_, l) => {
+      if (room(l) === 0) return;
+      const m = Math.min(room(l), left);
+      const perWeight = change(l, m) / m;
+      if (best === undefined || perWeight < best.perWeight) best = { l, m, perWeight };
+    });
+    if (best === undefined) return undefined;
+    counts[best.l]! += best.m;
+    left -= best.m;
+  }
+  return counts;
 }
 
 /**

@@ -20,7 +20,7 @@ const EPS = 1e-9;
 describe('solveKnapsack', () => {
   it.each([1, 2])('finds the exact optimum on exact integer grids (%i-D), against brute force', (dims) => {
     const rng = createRng(dims);
-    for (let t = 0; t < 300; t++) {
+    for (let t = 0; t < 200; t++) {
       const problem = randomProblem(rng, dims, true);
       const best = bruteForce(problem);
       const solution = solveKnapsack(problem);
@@ -40,7 +40,7 @@ describe('solveKnapsack', () => {
   ])('holds its discretization bound on coarse grids (%i-D, integral %s)', (dims, integral) => {
     const rng = createRng(10 + dims + Number(integral));
     let rounded = 0;
-    for (let t = 0; t < 300; t++) {
+    for (let t = 0; t < 200; t++) {
       const problem = randomProblem(rng, dims, integral);
       // A tiny grid forces rounding: at most 16 cells per dimension.
       const limits = { maxOperations: 1e9, maxCells: 16 ** dims };
@@ -62,7 +62,7 @@ describe('solveKnapsack', () => {
       if (tightened !== undefined) expect(solution.cost).toBeLessThanOrEqual(tightened + EPS);
       expect(knapsackLowerBound(problem, limits)).toBeCloseTo(solution.lowerBound, 9);
     }
-    expect(rounded).toBeGreaterThan(100);
+    expect(rounded).toBeGreaterThan(60);
   });
 
   it('keeps the first of equally good options', () => {

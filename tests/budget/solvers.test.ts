@@ -79,30 +79,37 @@ describe('mckp on quant budgets', () => {
 });
 
 describe('mckp on prune budgets', () => {
-  it('prunes exactly floor(s·N), and brackets the optimum of the interpolated curves', () => {
-    let optimal = 0;
+  it('prunes exactly floor(s·N) at the optimum of the interpolated curves (exact cells), within its bracket on coarse cells', () => {
+    let coarseRounded = 0;
     for (let seed = 0; seed < 150; seed++) {
       const rng = createRng(seed);
       const layers = Array.from({ length: randomInt(rng, 1, 3) }, (_, i) => layer(`l${i}`, i, [randomInt(rng, 1, 3), randomInt(rng, 1, 5)]));
       const ratios = [0, 0.25, 0.5, 0.75, 1];
+      // Convex and non-convex curves alike.
       const costs: CostCurves = new Map(layers.map((l) => [l.name, ratios.map((r) => ({ level: r, cost: r === 0 ? 0 : rng.nextFloat() * r * 3 }))]));
       const sparsity = Number(rng.nextFloat().toFixed(2));
-      const total = totalWeights(layers);
-      const target = Math.floor(sparsity * total);
+      const target = Math.floor(sparsity * totalWeights(layers));
       const curves = layers.map((l) => countCurve(costs, l));
       let best = Infinity;
       for (const counts of assignments(layers.map((l) => Array.from({ length: weightCount(l) + 1 }, (_, k) => k)))) {
         if (counts.reduce((a, b) => a + b, 0) !== target) continue;
         best = Math.min(best, counts.reduce((acc, k, i) => acc + costAtCount(curves[i]!, k)!, 0));
       }
-      const result = runBudgetMethod(BUDGET_METHODS.mckp, { layers, budget: { kind: 'prune', sparsity }, costs });
-      if (result.allocation.kind !== 'prune') throw new Error('kind');
-      expect([...result.allocation.counts.values()].reduce((a, b) => a + b, 0)).toBe(target);
-      expect(result.bound!.lowerBound).toBeLessThanOrEqual(best + EPS);
-      expect(result.bound!.cost).toBeGreaterThanOrEqual(best - EPS);
-      if (result.bound!.cost <= best + EPS) optimal++;
+      const budget = { kind: 'prune', sparsity } as const;
+      const exact = runBudgetMethod(BUDGET_METHODS.mckp, { layers, budget, costs });
+      const coarse = runBudgetMethod(BUDGET_METHODS.mckp, { layers, budget, costs, limits: { maxOperations: 3 * 15 * 4, maxCells: 4 } });
+      for (const result of [exact, coarse]) {
+        if (result.allocation.kind !== 'prune') throw new Error('kind');
+        expect([...result.allocation.counts.values()].reduce((a, b) => a + b, 0)).toBe(target);
+        expect(result.bound!.lowerBound).toBeLessThanOrEqual(best + EPS);
+        expect(result.bound!.cost).toBeGreaterThanOrEqual(best - EPS);
+        expect(result.bound!.cost).toBeCloseTo(result.predicted!, 12);
+      }
+      expect(exact.bound).toMatchObject({ exact: true, gap: 0 });
+      expect(exact.bound!.cost).toBeCloseTo(best, 12);
+      if (!coarse.bound!.exact) coarseRounded++;
     }
-    expect(optimal).toBeGreaterThan(120);
+    expect(coarseRounded).toBeGreaterThan(50);
   });
 });
 
