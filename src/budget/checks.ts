@@ -2,10 +2,9 @@
  * What a plan achieves, and whether it respects its budget. Every method's result goes through these, and
  * so do the tests: the definitions are those of design.md, "Budgets: exact definitions".
  */
-import { BudgetInputError } from './errors.js';
 import { prunedCount, pruneTarget } from './counts.js';
 import { totalWeights, weightCount } from './layers.js';
-import type { Allocation, AllocationOf, Budget, BudgetLayer } from './types.js';
+import type { Allocation, Budget, BudgetLayer } from './types.js';
 
 /** Bits a float32 layer counts. */
 export const FLOAT_BITS = 32;
@@ -184,15 +183,4 @@ function entriesOf(allocation: Allocation): ReadonlyMap<string, unknown> {
     case 'protect':
       return allocation.protected;
   }
-}
-
-/** The ratios `prune:r_l` of a prune allocation are made by ratioForCount; this re-derives counts from ratios. */
-export function countsFromRatios(layers: readonly BudgetLayer[], ratios: ReadonlyMap<string, number>): AllocationOf<'prune'> {
-  const counts = new Map<string, number>();
-  for (const layer of layers) {
-    const r = ratios.get(layer.name);
-    if (r === undefined) throw new BudgetInputError(`no pruning ratio for layer "${layer.name}"`);
-    counts.set(layer.name, prunedCount(r, weightCount(layer)));
-  }
-  return { kind: 'prune', counts };
 }

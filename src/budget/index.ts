@@ -3,11 +3,12 @@
  *
  * @example
  * const costs = costCurvesFrom(rows.map((r) => ({ layer: r.layer, level: r.bits, cost: r.drop })));
- * const result = runBudgetMethod(findBudgetMethod('mckp'), {
- *   layers, budget: { kind: 'quant', avgBits: 3.5, bits: BUDGET_DEFAULTS.quantBits }, costs,
- * });
+ * const budget: Budget = { kind: 'quant', avgBits: 3.5, bits: BUDGET_DEFAULTS.quantBits };
+ * const result = runBudgetMethod(findBudgetMethod('mckp'), { layers, budget, costs });
  * console.log(describeBound(result.bound!));
- * writePlan('plan.json', buildPlan(layers, budget, result.allocation, { method: result.method, model, source: 'sweep.jsonl', bound: result.bound }));
+ * writePlan('plan.json', buildPlan(layers, budget, result.allocation, {
+ *   method: result.method, model: { path, sha256 }, source: 'sweep.jsonl', bound: result.bound,
+ * }));
  */
 export { BUDGET_DEFAULTS } from './defaults.js';
 export { BudgetInputError } from './errors.js';

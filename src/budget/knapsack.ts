@@ -2,7 +2,8 @@
  * Multiple-choice knapsack: choose one option per group, minimizing Σ cost subject to Σ weight_k ≤ capacity_k
  * in one or two dimensions, by dynamic programming over a grid of the (shifted) capacity.
  *
- * Each dimension is first shifted by every group's smallest weight (the DP covers only the extra resource).
+ * Each dimension is first shifted by every group's smallest weight (the DP covers only the extra resource);
+ * a dimension that the heaviest options together cannot exceed is dropped (it never binds).
  * A dimension whose shifted weights are integers with gcd g is solved exactly on units of g when it fits the
  * cell limit. Otherwise it is cut into G cells of size u and solved twice:
  *  - weights rounded up, ⌈w/u⌉: every plan found is feasible, and it costs no more than the exact optimum at
@@ -113,7 +114,13 @@ function prepare(problem: KnapsackProblem, limits: KnapsackLimits): Prepared | u
   const minima = problem.groups.map((group) => problem.capacity.map((_, k) => Math.min(...group.map((o) => o.weight[k]!))));
   const free = problem.capacity.map((c, k) => c - minima.reduce((acc, m) => acc + m[k]!, 0));
   if (free.some((c) => !(c >= 0))) return undefined;
-  const shifted = problem.groups.map((group, l) => group.map((o) => o.weight.map((w, k) => w - minima[l]![k]!)));
+  // A dimension that even the heaviest options together cannot exceed never binds: drop it (weights 0).
+  const most = problem.capacity.map((_, k) => problem.groups.reduce((acc, group, l) => acc + Math.max(...group.map((o) => o.weight[k]!)) - minima[l]![k]!, 0));
+  const binding = free.map((c, k) => c < most[k]!);
+  binding.forEach((b, k) => {
+    if (!b) free[k] = 0;
+  });
+  const shifted = problem.groups.map((group, l) => group.map((o) => o.weight.map((w, k) => (binding[k] ? w - minima[l]![k]! : 0))));
   const groups = shifted.map((options) => ({
     options: options.flatMap((w, j) => (w.every((x, k) => x <= free[k]!) ? [j] : [])),
   }));

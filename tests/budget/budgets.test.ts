@@ -104,9 +104,9 @@ describe('every plan respects its budget exactly', () => {
       it.each(budgetMethodsFor(kind).map((m) => [m.id, m] as const))(`${kind}, ${scenario}: %s`, (_, method) => {
         const rng = createRng(kinds.indexOf(kind) * 100 + scenarios.indexOf(scenario) * 10 + method.id.length);
         let planned = 0;
-        for (let t = 0; t < 25; t++) planned += Number(expectWithinBudget(request(kind, scenario, rng), method));
+        for (let t = 0; t < 16; t++) planned += Number(expectWithinBudget(request(kind, scenario, rng), method));
         // uniform+ keeps a single layer dense (it is the first layer), so it plans only sparsity 0 there.
-        expect(planned).toBeGreaterThanOrEqual(method.id === 'uniform-plus' && scenario === 'single layer' ? 1 : 10);
+        expect(planned).toBeGreaterThanOrEqual(method.id === 'uniform-plus' && scenario === 'single layer' ? 1 : 8);
       });
     }
   }

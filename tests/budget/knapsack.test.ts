@@ -20,11 +20,11 @@ const EPS = 1e-9;
 describe('solveKnapsack', () => {
   it.each([1, 2])('finds the exact optimum on exact integer grids (%i-D), against brute force', (dims) => {
     const rng = createRng(dims);
-    for (let t = 0; t < 200; t++) {
+    for (let t = 0; t < 150; t++) {
       const problem = randomProblem(rng, dims, true);
-      const best = bruteForce(problem);
+      const best = bruteForce(problem)!;
       const solution = solveKnapsack(problem);
-      expect(best).toBeDefined();
+      expect(Number.isFinite(best)).toBe(true);
       expect(solution?.exact).toBe(true);
       expect(solution!.cost).toBeCloseTo(best, 9);
       expect(solution!.lowerBound).toBeCloseTo(best, 9);
@@ -40,7 +40,7 @@ describe('solveKnapsack', () => {
   ])('holds its discretization bound on coarse grids (%i-D, integral %s)', (dims, integral) => {
     const rng = createRng(10 + dims + Number(integral));
     let rounded = 0;
-    for (let t = 0; t < 200; t++) {
+    for (let t = 0; t < 150; t++) {
       const problem = randomProblem(rng, dims, integral);
       // A tiny grid forces rounding: at most 16 cells per dimension.
       const limits = { maxOperations: 1e9, maxCells: 16 ** dims };
@@ -62,7 +62,7 @@ describe('solveKnapsack', () => {
       if (tightened !== undefined) expect(solution.cost).toBeLessThanOrEqual(tightened + EPS);
       expect(knapsackLowerBound(problem, limits)).toBeCloseTo(solution.lowerBound, 9);
     }
-    expect(rounded).toBeGreaterThan(60);
+    expect(rounded).toBeGreaterThan(40);
   });
 
   it('keeps the first of equally good options', () => {

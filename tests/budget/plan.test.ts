@@ -66,27 +66,35 @@ describe('plan.json', () => {
     expect(allocation.kind === 'quant' && allocation.bits.get('fc.weight')).toBe(null);
   });
 
-  const bad: [string, (p: Record<string, any>) => void, string][] = [
-    ['version', (p) => (p.version = 2), 'p.json: field "version" must be 1, got 2'],
-    ['kind', (p) => (p.kind = 'sparsify'), 'p.json: field "kind" must be "quant", "prune" or "protect", got "sparsify"'],
-    ['method', (p) => (p.method = ''), 'p.json: field "method" must be a non-empty string, got ""'],
-    ['model_sha256', (p) => (p.model_sha256 = 'xyz'), 'p.json: field "model_sha256" must be 64 lowercase hex digits, got "xyz"'],
-    ['a layer bit-width', (p) => (p.layers['fc.weight'] = 3.5), 'p.json: field "layers["fc.weight"]" must be an integer bit-width in 2..16 or null (float32), got 3.5'],
-    ['budget.avg_bits', (p) => (p.budget.avg_bits = '3.5'), 'p.json: field "budget.avg_bits" must be a positive number, got "3.5"'],
-    ['budget.bits', (p) => (p.budget.bits = [2, 2]), 'p.json: field "budget.bits" must not repeat a bit-width, got [2,2]'],
-    ['achieved', (p) => delete p.achieved.bops, 'p.json: field "achieved.bops" is missing'],
-    ['accuracy', (p) => (p.accuracy = 91), 'p.json: field "accuracy" must be a number in [0, 1], got 91'],
-    ['predicted.gap', (p) => (p.predicted.gap = null), ''],
-    ['predicted.cost', (p) => (p.predicted.cost = 'low'), 'p.json: field "predicted.cost" must be a finite number, got "low"'],
-    ['additivity', (p) => (p.additivity = undefined), 'p.json: field "additivity" is missing'],
-    ['baselines', (p) => (p.baselines.lamp = 1.5), 'p.json: field "baselines["lamp"]" must be a number in [0, 1], got 1.5'],
-    ['evaluations', (p) => (p.evaluations = -1), 'p.json: field "evaluations" must be a non-negative integer, got -1'],
-    ['an unknown field', (p) => (p.notes = 'x'), 'p.json: unknown field "notes"; expected version, kind, method, model, model_sha256, layers, budget, achieved, accuracy, predicted, additivity, baselines, source, evaluations'],
-    ['a nested unknown field', (p) => (p.budget.sparsity = 0.5), 'p.json: unknown field "budget.sparsity"; expected avg_bits, bits, bops'],
+  type Json = Record<string, unknown>;
+  /** Sets (or, with `undefined`, deletes) the field at `path` of a parsed plan. */
+  const edit = (json: Json, path: readonly string[], value: unknown): void => {
+    const parent = path.slice(0, -1).reduce((obj, key) => obj[key] as Json, json);
+    const key = path[path.length - 1]!;
+    if (value === undefined) delete parent[key];
+    else parent[key] = value;
+  };
+  const bad: [string, readonly string[], unknown, string][] = [
+    ['version', ['version'], 2, 'p.json: field "version" must be 1, got 2'],
+    ['kind', ['kind'], 'sparsify', 'p.json: field "kind" must be "quant", "prune" or "protect", got "sparsify"'],
+    ['method', ['method'], '', 'p.json: field "method" must be a non-empty string, got ""'],
+    ['model_sha256', ['model_sha256'], 'xyz', 'p.json: field "model_sha256" must be 64 lowercase hex digits, got "xyz"'],
+    ['a layer bit-width', ['layers', 'fc.weight'], 3.5, 'p.json: field "layers["fc.weight"]" must be an integer bit-width in 2..16 or null (float32), got 3.5'],
+    ['budget.avg_bits', ['budget', 'avg_bits'], '3.5', 'p.json: field "budget.avg_bits" must be a positive number, got "3.5"'],
+    ['budget.bits', ['budget', 'bits'], [2, 2], 'p.json: field "budget.bits" must not repeat a bit-width, got [2,2]'],
+    ['achieved', ['achieved', 'bops'], undefined, 'p.json: field "achieved.bops" is missing'],
+    ['accuracy', ['accuracy'], 91, 'p.json: field "accuracy" must be a number in [0, 1], got 91'],
+    ['predicted.gap (null is allowed)', ['predicted', 'gap'], null, ''],
+    ['predicted.cost', ['predicted', 'cost'], 'low', 'p.json: field "predicted.cost" must be a finite number, got "low"'],
+    ['additivity', ['additivity'], undefined, 'p.json: field "additivity" is missing'],
+    ['baselines', ['baselines', 'lamp'], 1.5, 'p.json: field "baselines["lamp"]" must be a number in [0, 1], got 1.5'],
+    ['evaluations', ['evaluations'], -1, 'p.json: field "evaluations" must be a non-negative integer, got -1'],
+    ['an unknown field', ['notes'], 'x', 'p.json: unknown field "notes"; expected version, kind, method, model, model_sha256, layers, budget, achieved, accuracy, predicted, additivity, baselines, source, evaluations'],
+    ['a nested unknown field', ['budget', 'sparsity'], 0.5, 'p.json: unknown field "budget.sparsity"; expected avg_bits, bits, bops'],
   ];
-  it.each(bad)('names a bad %s', (_, mutate, message) => {
-    const json = JSON.parse(formatPlan(planFor(budgets[0]!))) as Record<string, any>;
-    mutate(json);
+  it.each(bad)('names a bad %s', (_, path, value, message) => {
+    const json = JSON.parse(formatPlan(planFor(budgets[0]!))) as Json;
+    edit(json, path, value);
     const text = JSON.stringify(json);
     if (message === '') {
       expect(() => parsePlan(text, 'p.json')).not.toThrow();
@@ -96,11 +104,11 @@ describe('plan.json', () => {
   });
 
   it('names bad values of prune and protect layers', () => {
-    const prune = JSON.parse(formatPlan(planFor(budgets[2]!))) as Record<string, any>;
-    prune.layers['conv1.weight'] = 1.5;
+    const prune = JSON.parse(formatPlan(planFor(budgets[2]!))) as Json;
+    edit(prune, ['layers', 'conv1.weight'], 1.5);
     expect(() => parsePlan(JSON.stringify(prune), 'p.json')).toThrow('p.json: field "layers["conv1.weight"]" must be a number in [0, 1], got 1.5');
-    const protect = JSON.parse(formatPlan(planFor(budgets[3]!))) as Record<string, any>;
-    protect.layers['fc.weight'] = 'yes';
+    const protect = JSON.parse(formatPlan(planFor(budgets[3]!))) as Json;
+    edit(protect, ['layers', 'fc.weight'], 'yes');
     expect(() => parsePlan(JSON.stringify(protect), 'p.json')).toThrow('p.json: field "layers["fc.weight"]" must be true or false, got "yes"');
   });
 
@@ -116,8 +124,8 @@ describe('plan.json', () => {
     );
     expect(() => checkPlanModel(plan, model, 'p.json')).not.toThrow();
     expect(() => allocationFromPlan(plan, [layers[0]!], 'p.json')).toThrow('p.json: layer "fc.weight" is not in the model; its layers: conv1.weight');
-    const json = JSON.parse(formatPlan(plan)) as Record<string, any>;
-    json.layers['fc.weight'] = 1;
+    const json = JSON.parse(formatPlan(plan)) as Json;
+    edit(json, ['layers', 'fc.weight'], 1);
     expect(() => allocationFromPlan(parsePlan(JSON.stringify(json), 'p.json'), layers, 'p.json')).toThrow(/^p\.json: the plan's layers break its own budget: \d+ weights pruned, floor\(0\.57·178\) = 101$/);
   });
 });

@@ -51,7 +51,7 @@ function randomQuant(seed: number, withBops: boolean) {
 describe('mckp on quant budgets', () => {
   it.each([false, true])('matches brute force on exact grids, and holds its bounds on coarse ones (BOPs %s)', (withBops) => {
     let coarseRounded = 0;
-    for (let seed = 0; seed < 150; seed++) {
+    for (let seed = 0; seed < 80; seed++) {
       const { layers, costs, budget, total } = randomQuant(seed + (withBops ? 1000 : 0), withBops);
       const best = quantOptimum(layers, costs, budget)!;
       const exact = runBudgetMethod(BUDGET_METHODS.mckp, { layers, budget, costs });
@@ -74,7 +74,7 @@ describe('mckp on quant budgets', () => {
       if (tightBest !== undefined) expect(bound.cost).toBeLessThanOrEqual(tightBest + EPS);
       expect(total).toBeGreaterThan(0);
     }
-    expect(coarseRounded).toBeGreaterThan(50);
+    expect(coarseRounded).toBeGreaterThan(25);
   });
 });
 
