@@ -44,10 +44,10 @@ export function parsePlan(text: string, file: string): BudgetPlan {
     method: f.name('method', top.method),
     model: f.string('model', top.model),
     model_sha256: f.sha256('model_sha256', top.model_sha256),
-    accuracy: f.nullable('accuracy', top.accuracy, () => f.fraction('accuracy', top.accuracy)),
+    accuracy: f.nullable(top.accuracy, () => f.fraction('accuracy', top.accuracy)),
     predicted: prediction(f, top.predicted),
-    additivity: f.nullable('additivity', top.additivity, () => f.finite('additivity', top.additivity)),
-    baselines: f.record('baselines', top.baselines, (field, v) => f.nullable(field, v, () => f.fraction(field, v))),
+    additivity: f.nullable(top.additivity, () => f.finite('additivity', top.additivity)),
+    baselines: f.record('baselines', top.baselines, (field, v) => f.nullable(v, () => f.fraction(field, v))),
     source: f.string('source', top.source),
     evaluations: f.count('evaluations', top.evaluations),
   };
@@ -58,15 +58,15 @@ export function parsePlan(text: string, file: string): BudgetPlan {
       return {
         ...common,
         kind: 'quant',
-        layers: f.record('layers', top.layers, (field, v) => f.nullable(field, v, () => f.bits(field, v))),
+        layers: f.record('layers', top.layers, (field, v) => f.nullable(v, () => f.bits(field, v))),
         budget: {
           avg_bits: f.positive('budget.avg_bits', budget.avg_bits),
           bits: f.bitList('budget.bits', budget.bits),
-          bops: f.nullable('budget.bops', budget.bops, () => f.positive('budget.bops', budget.bops)),
+          bops: f.nullable(budget.bops, () => f.positive('budget.bops', budget.bops)),
         },
         achieved: {
           avg_bits: f.positive('achieved.avg_bits', achieved.avg_bits),
-          bops: f.nullable('achieved.bops', achieved.bops, () => f.positive('achieved.bops', achieved.bops)),
+          bops: f.nullable(achieved.bops, () => f.positive('achieved.bops', achieved.bops)),
         },
       };
     }
@@ -107,12 +107,12 @@ export function parsePlan(text: string, file: string): BudgetPlan {
 
 function prediction(f: FieldChecker, value: unknown): PlanPrediction {
   const p = f.object('predicted', value, ['cost', 'lower_bound', 'gap', 'slack', 'corrected']);
-  const num = (key: string) => f.nullable(`predicted.${key}`, p[key], () => f.finite(`predicted.${key}`, p[key]));
+  const num = (key: string) => f.nullable(p[key], () => f.finite(`predicted.${key}`, p[key]));
   return {
     cost: num('cost'),
     lower_bound: num('lower_bound'),
     gap: num('gap'),
-    slack: f.nullable('predicted.slack', p.slack, () => f.record('predicted.slack', p.slack, (field, v) => f.finite(field, v))),
+    slack: f.nullable(p.slack, () => f.record('predicted.slack', p.slack, (field, v) => f.finite(field, v))),
     corrected: num('corrected'),
   };
 }
@@ -145,7 +145,7 @@ class FieldChecker {
     return Object.fromEntries(Object.entries(value as Json).map(([k, v]) => [k, check(`${field}["${k}"]`, v)]));
   }
 
-  nullable<T>(_field: string, value: unknown, check: () => T): T | null {
+  nullable<T>(value: unknown, check: () => T): T | null {
     return value === null ? null : check();
   }
 

@@ -15,6 +15,7 @@ export function checkBudget(layers: readonly BudgetLayer[], budget: Budget, keep
     seen.add(layer.name);
   }
   const total = totalWeights(layers);
+  if (!(total > 0)) throw new OptionError('the weight layers hold no weights to allocate a budget to');
   const kept = layers.filter((l) => keep.has(l.name));
   const keptWeights = totalWeights(kept);
   const keptNote = kept.length === 0 ? '' : ` with the ${kept.length} kept layer${kept.length > 1 ? 's' : ''} at ${FLOAT_BITS} bits`;
