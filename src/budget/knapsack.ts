@@ -36,6 +36,7 @@ export interface KnapsackLimits {
   readonly maxCells: number;
 }
 
+/** The limits from BUDGET_DEFAULTS (solverOperations, solverCells). */
 export const DEFAULT_KNAPSACK_LIMITS: KnapsackLimits = {
   maxOperations: BUDGET_DEFAULTS.solverOperations,
   maxCells: BUDGET_DEFAULTS.solverCells,

@@ -11,6 +11,7 @@ import { weightCount } from './layers.js';
 import { parsePlan } from './plan-reader.js';
 import type { Allocation, Budget, BudgetLayer } from './types.js';
 
+/** The plan.json format version this code writes and reads. */
 export const PLAN_VERSION = 1;
 
 export interface PlanPrediction {

@@ -6,7 +6,7 @@
  * optimum has every layer at a measured point except at most one, whose count K − Σ others is then an
  * integer. The solver searches exactly that structure (prune-dp.ts: measured points for all layers but one
  * free layer on a segment, Σ = K), which on unit cells is the exact optimum. On coarser cells the free layer's
- * count is set to K − Σ others (or, rarely, the difference spread by absorbExcess / fillDeficit), so Σ k_l = K
+ * count is set to K − Σ others (or, rarely, the difference spread by shiftCounts), so Σ k_l = K
  * exactly, and the optimum is bounded from below by the larger of two relaxations: the knapsack in which at
  * most one layer may take any segment at its cheaper end and its fewer survivors (a second dimension of
  * capacity 1), and the linear program over the curves' lower convex hulls (exact for convex curves).
@@ -85,35 +85,35 @@ function relaxedLowerBound(
 }
 
 /**
- * Counts with Σ = target: the DP's counts when they already sum to it and lie on the curves; otherwise a
- * count clamped to its curve and the difference handed back (absorbExcess) or taken up (fillDeficit).
+ * Counts with Σ = target: the DP's counts when they already sum to it; otherwise each clamped to its curve and
+ * the difference moved along the curves by shiftCounts.
  */
 function exactTotal(curves: readonly (readonly CountPoint[])[], counts: readonly number[], target: number): number[] {
   const clamped = counts.map((k, l) => Math.min(curves[l]![curves[l]!.length - 1]!.count, Math.max(0, k)));
-  const sum = clamped.reduce((a, b) => a + b, 0);
-  if (sum === target) return clamped;
-  const fixed = sum > target ? absorbExcess(curves, clamped, sum - target) : fillDeficit(curves, clamped, target - sum);
+  const fixed = shiftCounts(curves, clamped, target - clamped.reduce((a, b) => a + b, 0));
   if (fixed === undefined) throw new Error('internal error: the prune curves cannot reach the target');
   return fixed;
 }
 
 /**
- * Prunes `deficit` more weights along the interpolated curves: all in the one layer whose cost rises least
- * (ties: the earlier layer), else in several, best change per weight first; undefined if the curves end first.
+ * Prunes `delta` more weights (un-prunes −delta) along the interpolated curves: all of it in the one layer
+ * whose cost changes least (ties: the earlier layer); if no single layer has room, in several, best change
+ * per weight first. Undefined if the curves run out.
  */
-export function fillDeficit(curves: readonly (readonly CountPoint[])[], chosen: readonly number[], deficit: number): number[] | undefined {
+export function shiftCounts(curves: readonly (readonly CountPoint[])[], chosen: readonly number[], delta: number): number[] | undefined {
   const counts = [...chosen];
-  const room = (l: number) => curves[l]![curves[l]!.length - 1]!.count - counts[l]!;
-  const change = (l: number, m: number) => costAtCount(curves[l]!, counts[l]! + m)! - costAtCount(curves[l]!, counts[l]!)!;
-  let left = deficit;
-  let single: { l: number; delta: number } | undefined;
+  const sign = Math.sign(delta);
+  const room = (l: number) => (sign > 0 ? curves[l]![curves[l]!.length - 1]!.count - counts[l]! : counts[l]!);
+  const change = (l: number, m: number) => costAtCount(curves[l]!, counts[l]! + sign * m)! - costAtCount(curves[l]!, counts[l]!)!;
+  let left = Math.abs(delta);
+  let single: { l: number; change: number } | undefined;
   counts.forEach((_, l) => {
     if (left === 0 || room(l) < left) return;
-    const delta = change(l, left);
-    if (single === undefined || delta < single.delta) single = { l, delta };
+    const c = change(l, left);
+    if (single === undefined || c < single.change) single = { l, change: c };
   });
   if (single !== undefined) {
-    counts[single.l]! += left;
+    counts[single.l]! += sign * left;
     return counts;
   }
   while (left > 0) {
@@ -125,41 +125,7 @@ export function fillDeficit(curves: readonly (readonly CountPoint[])[], chosen: 
       if (best === undefined || perWeight < best.perWeight) best = { l, m, perWeight };
     });
     if (best === undefined) return undefined;
-    counts[best.l]! += best.m;
-    left -= best.m;
-  }
-  return counts;
-}
-
-/**
- * Un-prunes `excess` weights: from the one layer whose interpolated cost drops most (rises least) when it
- * gives them all back (ties: the earlier layer); from several, best cost change per weight first, only when
- * no single layer has that many pruned.
- */
-export function absorbExcess(curves: readonly (readonly CountPoint[])[], chosen: readonly number[], excess: number): number[] {
-  const counts = [...chosen];
-  const change = (l: number, m: number) => costAtCount(curves[l]!, counts[l]! - m)! - costAtCount(curves[l]!, counts[l]!)!;
-  let left = excess;
-  let single: { l: number; delta: number } | undefined;
-  counts.forEach((k, l) => {
-    if (left === 0 || k < left) return;
-    const delta = change(l, left);
-    if (single === undefined || delta < single.delta) single = { l, delta };
-  });
-  if (single !== undefined) {
-    counts[single.l]! -= left;
-    return counts;
-  }
-  while (left > 0) {
-    let best: { l: number; m: number; perWeight: number } | undefined;
-    counts.forEach((k, l) => {
-      if (k === 0) return;
-      const m = Math.min(k, left);
-      const perWeight = change(l, m) / m;
-      if (best === undefined || perWeight < best.perWeight) best = { l, m, perWeight };
-    });
-    if (best === undefined) throw new Error('internal error: nothing left to un-prune');
-    counts[best.l]! -= best.m;
+    counts[best.l]! += sign * best.m;
     left -= best.m;
   }
   return counts;

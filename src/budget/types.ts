@@ -3,6 +3,7 @@ import type { Layer } from '../layers/layer.js';
 
 export type BudgetKind = 'quant' | 'prune' | 'protect';
 
+/** Every budget kind, in the order of the commands. */
 export const BUDGET_KINDS: readonly BudgetKind[] = ['quant', 'prune', 'protect'];
 
 /** What the budget module reads of a layer; a `Layer` from layers/ is one. n_l = Π shape (weight elements, no bias). */

@@ -3,6 +3,7 @@ import { BudgetInputError } from './errors.js';
 import { weightCount } from './layers.js';
 import type { BudgetLayer, WeightSource } from './types.js';
 
+/** weights(layer), or a BudgetInputError when its length is not Π shape. */
 export function layerWeights(weights: WeightSource, layer: BudgetLayer): Float32Array {
   const w = weights(layer);
   if (w.length !== weightCount(layer)) {

@@ -10,6 +10,7 @@ import {
   type AnyBudgetMethod, type Budget, type BudgetKind, type BudgetLayer, type BudgetRequest,
 } from '../../src/budget/index.js';
 import { distributeCounts } from '../../src/budget/counts.js';
+import { shiftCounts } from '../../src/budget/solve-prune.js';
 import { uniformPlusCap } from '../../src/budget/methods/uniform-plus.js';
 import { formatAbove, formatBelow } from '../../src/budget/validate.js';
 import { prune } from '../../src/perturb/prune.js';
@@ -276,5 +277,20 @@ describe('curvePlans', () => {
       [0.9, 'uniform', 0.9],
       [0.9, 'uniform-plus', 'error'],
     ]);
+  });
+});
+
+describe('shiftCounts', () => {
+  const curves = [
+    [{ count: 0, cost: 0 }, { count: 10, cost: 1 }],
+    [{ count: 0, cost: 0 }, { count: 10, cost: 0.5 }],
+  ];
+  it('moves the whole difference in the one layer it changes least', () => {
+    expect(shiftCounts(curves, [10, 0], -5)).toEqual([5, 0]);
+    expect(shiftCounts(curves, [5, 5], 5)).toEqual([5, 10]);
+  });
+  it('spreads it, best change per weight first, when no layer has room alone', () => {
+    expect(shiftCounts(curves, [3, 3], -5)).toEqual([0, 1]);
+    expect(shiftCounts(curves, [10, 10], 1)).toBeUndefined();
   });
 });
