@@ -45,9 +45,9 @@ export function renderReportMarkdown(data: ReportData): string {
     );
   }
   out.push('## Budgets', '');
-  const plans = data.budgets.filter((b) => b.plan !== null || b.curve !== null);
-  if (plans.length === 0) out.push('No budget plans or curves yet.', '');
-  for (const b of plans) {
+  const withFiles = data.budgets.filter((b) => b.plan !== null || b.curve !== null);
+  if (withFiles.length === 0) out.push('No budget plans or curves yet.', '');
+  for (const b of withFiles) {
     if (b.plan !== null) out.push(`- **${b.kind}** (plan-${b.kind}.json): accuracy ${percent(b.plan.accuracy)}; baselines ${Object.entries(b.plan.baselines).map(([k, v]) => `${k} ${percent(v)}`).join(', ') || '–'}; additivity ${b.plan.additivity?.toFixed(2) ?? '–'}.`);
     if (b.curve !== null) out.push(`- **${b.kind}** curve: ${b.curve.length} points, methods ${[...new Set(b.curve.map((r) => r.method))].join(', ')}.`);
   }
@@ -56,12 +56,15 @@ export function renderReportMarkdown(data: ReportData): string {
   const d = data.decision;
   if (d.source === 'none') out.push('No per-layer decision (no plans, no report.json).');
   else {
+    const fromPlans = d.source === 'plans';
     out.push(
-      d.source === 'plans' ? `From ${d.plans.map((p) => p.file).join(', ')}.` : `The verdict of \`safer assess\` (harmless: drop ≤ ${pp(m.tolerance)} pp).`,
+      fromPlans ? `From ${d.plans.map((p) => p.file).join(', ')}.` : `The verdict of \`safer assess\` (harmless: drop ≤ ${pp(m.tolerance)} pp).`,
       '',
-      '| layer | params | bits | pruned | compress | protect |',
-      '|---|--:|--:|--:|:-:|:-:|',
-      ...d.rows.map((r) => `| ${r.layer} | ${count(r.params)} | ${r.bits ?? '–'} | ${r.pruneRatio === null ? '–' : `${(100 * r.pruneRatio).toFixed(0)}%`} | ${yesNo(r.compress)} | ${yesNo(r.protect)} |`),
+      fromPlans ? '| layer | params | bits | pruned | protect |' : '| layer | params | compress | protect |',
+      fromPlans ? '|---|--:|--:|--:|:-:|' : '|---|--:|:-:|:-:|',
+      ...d.rows.map((r) => fromPlans
+        ? `| ${r.layer} | ${count(r.params)} | ${r.bits ?? '–'} | ${r.pruneRatio === null ? '–' : `${(100 * r.pruneRatio).toFixed(0)}%`} | ${yesNo(r.protect)} |`
+        : `| ${r.layer} | ${count(r.params)} | ${yesNo(r.compress)} | ${yesNo(r.protect)} |`),
       ...(d.snippets.length > 0 ? ['', 'Check it:', '', ...d.snippets.map((x) => `    ${x}`)] : []),
     );
   }

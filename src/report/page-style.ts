@@ -46,6 +46,8 @@ details summary { cursor: pointer; color: var(--muted); margin: 6px 0; }
 figure.chart { margin: 8px 0 16px; overflow-x: auto; }
 figure.chart[hidden] { display: none; }
 figure.chart svg { display: block; max-width: none; }
+/* Numbers written on heat-map cells must not take the hover from the cell under them. */
+figure.chart g.mark-text.role-mark { pointer-events: none; }
 figcaption { color: var(--muted); font-size: 13px; }
 figcaption:empty { display: none; }
 .budget { display: flex; flex-wrap: wrap; gap: 0 28px; align-items: flex-start; }

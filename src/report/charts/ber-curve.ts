@@ -20,6 +20,7 @@ export function berCurveSpec(points: readonly BerPoint[], protectedLabel: string
   }));
   const series = [...new Set(values.map((v) => v.series))].sort((a, b) => (a === 'no protection' ? -1 : b === 'no protection' ? 1 : a.localeCompare(b)));
   const x = { field: 'ber', type: 'quantitative' as const, title: 'bit error rate (per bit of the weights, log scale)', scale: { type: 'log' as const }, axis: { values: decades(values.map((v) => v.ber)), format: '.0e' } };
+  const y = { field: 'accuracy', type: 'quantitative' as const, title: 'accuracy (%)', scale: { zero: false } };
   const colour = { field: 'series', type: 'nominal' as const, sort: series, title: null, scale: { domain: series, range: ['#d62728', '#2ca02c', '#1f77b4'] }, legend: { orient: 'top' as const, direction: 'horizontal' as const, symbolOpacity: 1, symbolType: 'stroke', symbolStrokeWidth: 3 } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -38,10 +39,8 @@ export function berCurveSpec(points: readonly BerPoint[], protectedLabel: string
         mark: { type: 'area', opacity: 0.18, aria: false },
         encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'accuracy (%)' }, y2: { field: 'hi' }, color: colour },
       },
-      {
-        mark: { type: 'line', strokeWidth: 2, point: { filled: true, size: 40 } },
-        encoding: { x, y: { field: 'accuracy', type: 'quantitative', title: 'accuracy (%)', scale: { zero: false } }, color: colour, description: { field: 'description' } },
-      },
+      { mark: { type: 'line', strokeWidth: 2, aria: false }, encoding: { x, y, color: colour } },
+      { mark: { type: 'point', filled: true, size: 40, opacity: 1 }, encoding: { x, y, color: colour, description: { field: 'description' } } },
     ],
   };
 }

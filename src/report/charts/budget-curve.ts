@@ -45,11 +45,8 @@ export function budgetCurveSpec(kind: BudgetKind, rows: readonly BudgetCurveRow[
         mark: { type: 'rule', strokeWidth: 1.2, opacity: 0.6, aria: false },
         encoding: { x, y: { field: 'lo', type: 'quantitative', title: y.title }, y2: { field: 'hi' }, color: colour },
       },
-      {
-        data: { values },
-        mark: { type: 'line', strokeWidth: 2, point: { filled: true, size: 40 } },
-        encoding: { x, y, color: colour, description: { field: 'description' } },
-      },
+      { data: { values }, mark: { type: 'line', strokeWidth: 2, aria: false }, encoding: { x, y, color: colour } },
+      { data: { values }, mark: { type: 'point', filled: true, size: 40, opacity: 1 }, encoding: { x, y, color: colour, description: { field: 'description' } } },
       ...(chosen.length > 0 ? [
         {
           data: { values: chosen },

@@ -119,11 +119,19 @@ function linesSpec(family: string, cells: readonly DropCell[], confidence: numbe
     data: { values },
     layer: [
       { mark: { type: 'rule', strokeDash: [3, 3], color: '#999', aria: false }, data: { values: [{ zero: 0 }] }, encoding: { y: { field: 'zero', type: 'quantitative', title: y.title } } },
-      {
-        transform: [{ filter: { not: highlighted } }],
-        mark: { type: 'line', color: '#c8c8c8', strokeWidth: 1, point: { filled: true, size: 14, color: '#b8b8b8' } },
-        encoding: { x, y, detail: { field: 'layer' }, description: { field: 'description' } },
-      },
+      // Lines carry no description (a line's would be its first point's); the points do.
+      ...(values.some((v) => !v.highlighted) ? [
+        {
+          transform: [{ filter: { not: highlighted } }],
+          mark: { type: 'line' as const, color: '#c8c8c8', strokeWidth: 1, aria: false },
+          encoding: { x, y, detail: { field: 'layer' } },
+        },
+        {
+          transform: [{ filter: { not: highlighted } }],
+          mark: { type: 'point' as const, filled: true, size: 14, color: '#b8b8b8', opacity: 1 },
+          encoding: { x, y, description: { field: 'description' } },
+        },
+      ] : []),
       {
         transform: [{ filter: highlighted }],
         mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.55, aria: false },
@@ -131,7 +139,12 @@ function linesSpec(family: string, cells: readonly DropCell[], confidence: numbe
       },
       {
         transform: [{ filter: highlighted }],
-        mark: { type: 'line', strokeWidth: 2.2, point: { filled: true, size: 36 } },
+        mark: { type: 'line', strokeWidth: 2.2, aria: false },
+        encoding: { x, y, color: colour },
+      },
+      {
+        transform: [{ filter: highlighted }],
+        mark: { type: 'point', filled: true, size: 36, opacity: 1 },
         encoding: { x, y, color: colour, description: { field: 'description' } },
       },
     ],

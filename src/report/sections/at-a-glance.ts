@@ -3,6 +3,8 @@ import { percent, pp } from '../format.js';
 import type { ReportData } from '../report-data.js';
 import { esc } from './html-util.js';
 
+const TITLES = { quant: 'Quantization', prune: 'Pruning', protect: 'Protection' } as const;
+
 export function atAGlance(data: ReportData): string[] {
   const lines: string[] = [];
   const s = data.sensitivity;
@@ -11,7 +13,7 @@ export function atAGlance(data: ReportData): string[] {
       const cells = s.cells.filter((c) => c.family === family);
       return cells.reduce((a, b) => (b.drop > a.drop ? b : a));
     });
-    lines.push(`Most fragile per family: ${worst.map((c) => `<code>${esc(c.layer)}</code> under <code>${esc(c.perturbation)}</code> (−${pp(c.drop)} pp)`).join('; ')}.`);
+    lines.push(`Most fragile per family: ${worst.map((c) => `<code>${esc(c.layer)}</code> under <code>${esc(c.perturbation)}</code> (drop ${pp(c.drop)} pp)`).join('; ')}.`);
   }
   const d = data.decision;
   const params = data.model.params;
@@ -27,7 +29,11 @@ export function atAGlance(data: ReportData): string[] {
     lines.push(`Needs protection against faults: ${list(protect)}.`);
   } else if (d.source === 'plans') {
     for (const b of data.budgets) {
-      if (b.plan !== null) lines.push(`${b.kind} plan: accuracy ${percent(b.plan.accuracy)} at ${Object.entries(b.plan.achieved).map(([k, v]) => `${esc(k)} ${Number(v.toPrecision(4))}`).join(', ')}.`);
+      const achieved = b.plan === null ? undefined : Object.values(b.plan.achieved)[0];
+      if (b.plan === null || achieved === undefined) continue;
+      const at = b.kind === 'quant' ? `${achieved.toFixed(2)} average bits` : b.kind === 'prune' ? `${percent(achieved, 1)} sparsity` : `${percent(achieved, 1)} of the weights protected`;
+      const baselines = Object.entries(b.plan.baselines).map(([k, v]) => `${esc(k)} ${percent(v)}`).join(', ');
+      lines.push(`${TITLES[b.kind]} plan: accuracy ${percent(b.plan.accuracy)} at ${at}${baselines ? ` (baselines: ${baselines})` : ''}.`);
     }
   }
   return lines;

@@ -29,7 +29,7 @@ export async function sensitivitySection({ data, dir }: SectionContext): Promise
   return {
     ...base,
     html: [
-      `<p>Each cell is the accuracy drop, in percentage points (pp), when that layer alone is perturbed and the model is evaluated on ${data.model.data.images?.toLocaleString('en-US') ?? 'all'} images; stochastic perturbations are averaged over seeds. Darker is more fragile; the colour scale is a square root so that small drops stay visible, and drops below 0 (noise) are left white. Hover a cell for its ${Math.round(s.confidence * 100)}% interval.</p>`,
+      `<p>Each cell is the accuracy drop, in percentage points (pp), when that layer alone is perturbed and the model is evaluated on ${data.model.data.images?.toLocaleString('en-US') ?? 'all'} images; stochastic perturbations are averaged over seeds. Darker is more fragile; the colour scale is a square root so that small drops stay visible, and drops below 0 (noise) get the lightest colour. Hover a cell for its ${Math.round(s.confidence * 100)}% interval.</p>`,
       switcher,
       ...charts,
       `<p class="note">Intervals: ${esc(sources)}.</p>`,
