@@ -39,7 +39,7 @@ export function renderReportMarkdown(data: ReportData): string {
       ...c.criteria.map((k) => `| ${k.name}${c.recommended.some((r) => r.criterion === k.name) ? ' (recommended)' : ''} | ${seconds(k.seconds)} | ${s.perturbations.map((p) => rho(c.agreement.find((a) => a.criterion === k.name && a.perturbation === p)?.spearman)).join(' | ')} |`),
       `| reliability of the truth | | ${s.perturbations.map((p) => {
         const r = c.reliability.find((x) => x.perturbation === p);
-        return r?.value == null ? '–' : `${r.kind === 'lower-bound' ? '≥ ' : r.kind === 'upper-bound' ? '≤ ' : ''}${r.value.toFixed(2)}`;
+        return r === undefined || r.value === null ? '–' : `${r.kind === 'lower-bound' ? '≥ ' : r.kind === 'upper-bound' ? '≤ ' : ''}${r.value.toFixed(2)}`;
       }).join(' | ')} |`,
       '',
     );

@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { DropCell } from '../report-data.js';
-import { heatMapDescription } from './heat-map.js';
+import { cellDescription } from './heat-map.js';
 import { decades } from './log-axis.js';
 
 /** How many layers get their own colour and legend entry. */
@@ -69,7 +69,7 @@ function singleLevelSpec(family: string, cells: readonly DropCell[], confidence:
     lo: c.interval ? 100 * c.interval[0] : 100 * c.drop,
     hi: c.interval ? 100 * c.interval[1] : 100 * c.drop,
     rank: fragile.indexOf(c.layer) === 0 && c.drop > 0 ? 'most fragile' : 'other',
-    description: heatMapDescription(c, 'drop', confidence),
+    description: cellDescription(c, 'drop', confidence),
   }));
   const y = { field: 'layer', type: 'nominal' as const, sort: [...layers], title: null, axis: { labelLimit: 200 } };
   const colour = { field: 'rank', type: 'nominal' as const, scale: { domain: ['most fragile', 'other'], range: ['#d62728', '#4c78a8'] }, legend: null };
@@ -97,7 +97,7 @@ function linesSpec(family: string, cells: readonly DropCell[], confidence: numbe
     lo: c.interval ? 100 * c.interval[0] : null,
     hi: c.interval ? 100 * c.interval[1] : null,
     highlighted: fragile.includes(c.layer),
-    description: heatMapDescription(c, 'drop', confidence),
+    description: cellDescription(c, 'drop', confidence),
   }));
   const levels = [...new Set(values.map((v) => v.x))].sort((a, b) => a - b);
   const x = {

@@ -38,7 +38,7 @@ export function heatMapValue(cell: DropCell, metric: HeatMapMetric): number | nu
 }
 
 /** The hover text of one cell; starts with "<layer> × <perturbation>:". */
-export function heatMapDescription(cell: DropCell, metric: HeatMapMetric, confidence: number): string {
+export function cellDescription(cell: DropCell, metric: HeatMapMetric, confidence: number): string {
   const seeds = cell.seeds > 1 ? `, mean of ${cell.seeds} seeds (std ${pp(cell.std)} pp)` : '';
   const head = `${cell.layer} × ${cell.perturbation}:`;
   if (metric !== 'drop') {
@@ -75,7 +75,7 @@ export function heatMapSpec(sensitivity: Sensitivity, metric: HeatMapMetric): To
       value,
       colour: value === null ? null : Math.max(0, value),
       text: value === null ? '' : cellText(value, metric),
-      description: heatMapDescription(cell, metric, sensitivity.confidence),
+      description: cellDescription(cell, metric, sensitivity.confidence),
     };
   });
   const max = Math.max(1e-9, ...values.map((v) => v.colour ?? 0));

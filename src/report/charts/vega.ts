@@ -39,6 +39,7 @@ export const CHART_CONFIG = {
  */
 export async function renderSvg(spec: TopLevelSpec, id: string, warnings: string[] = []): Promise<string> {
   const logger = collectingLogger(warnings);
+  // Spreading a TopLevelSpec (a union of spec kinds) loses which kind it is; adding config keeps it.
   const compiled = vegaLite.compile({ ...spec, config: { ...CHART_CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec, { logger }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logger, logLevel: vega.Warn });
   try {

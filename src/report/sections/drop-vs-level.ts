@@ -16,11 +16,15 @@ export async function dropVsLevelSection({ data, dir }: SectionContext): Promise
   return {
     ...base,
     html: [
-      single.length < s.families.length
-        ? `<p>One line per layer. The ${HIGHLIGHTED_LAYERS} layers with the largest drop in each family are coloured${s.layers.length <= 10 ? ' (each layer keeps its colour in every chart)' : ''}, with their intervals as bars; the others are grey (hover for names). The dashed line is no drop.</p>`
-        : '<p>Every family was measured at one level, so each chart shows the drop of every layer with its interval; the dashed line is no drop.</p>',
+      `<p>${lead(s.layers.length, single.length === s.families.length)} The dashed line is no drop.</p>`,
       `<div class="grid">${charts.join('\n')}</div>`,
       single.length > 0 ? `<p class="note">${single.join(', ')}: one level measured, so a dot per layer (red: the most fragile) instead of a line; <code>safer assess --perturb</code> with more levels (e.g. <code>prune:0.3,prune:0.5,prune:0.7,prune:0.9</code>) draws the curve.</p>` : '',
     ].join('\n'),
   };
+}
+
+function lead(layers: number, allSingle: boolean): string {
+  if (allSingle) return 'Every family was measured at one level, so each chart shows the drop of every layer with its interval.';
+  if (layers <= HIGHLIGHTED_LAYERS) return 'One line per layer, in the same colour in every chart, with its intervals as bars.';
+  return `One line per layer. The ${HIGHLIGHTED_LAYERS} layers with the largest drop in each family are coloured${layers <= 10 ? ' (each layer keeps its colour in every chart)' : ''}, with their intervals as bars; the others are grey (hover for names).`;
 }
