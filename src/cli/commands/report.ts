@@ -1,0 +1,46 @@
+import { extname, join } from 'node:path';
+import { OptionError } from '../../errors.js';
+import { writeReport } from '../../report/index.js';
+import { json } from '../format.js';
+import type { Command } from '../command.js';
+
+export const report: Command = {
+  name: 'report',
+  summary: 'render the HTML report of saved results (with report.md and report.json beside it), re-running nothing',
+  usage: '[--from dir] [--out report.html] [--json]',
+  details: [
+    'Reads a results dir (what "safer assess --out dir" wrote: sweep.jsonl, scores.json, report.json; and the budget',
+    'files plan-{quant,prune,protect}.json, curve-{quant,prune,protect}.json, ber-curve.json when they are there) and',
+    'writes one self-contained HTML file with SVG charts and the data embedded as JSON, which opens with no network.',
+    'A section whose input is absent says which command writes it. Charts and formats: docs/report.md.',
+    '',
+    'example:',
+    '  safer assess --out run && safer report --from run --out run/report.html',
+  ].join('\n'),
+  options: {
+    from: { kind: 'string', value: 'dir', description: 'results dir to read', defaultText: 'safer-report, where safer assess writes by default' },
+    out: { kind: 'string', value: 'file.html', description: 'HTML file to write; report.md and report.json go beside it under the same name', defaultText: '<from>/report.html' },
+    json: { kind: 'boolean', description: 'print the report data (what report.json holds: {"schema":"safer-report","version",...}) instead of a summary' },
+  },
+  async run(options, io) {
+    if (options.positional.length > 0) {
+      throw new OptionError(`unexpected argument "${options.positional[0]}" for "safer report"; name the results dir with --from`);
+    }
+    const from = options.string('from') ?? 'safer-report';
+    const out = options.string('out') ?? join(from, 'report.html');
+    if (extname(out).toLowerCase() !== '.html') throw new OptionError(`--out must name an .html file, got "${out}"`);
+    const written = await writeReport(from, out, { command: `safer report --from ${from} --out ${out}` });
+    if (options.flag('json')) {
+      io.out(json(written.data));
+      return;
+    }
+    const absent = written.data.source.files;
+    const missing = [
+      ...(absent['sweep.jsonl'] ? [] : ['sweep.jsonl']),
+      ...(absent['scores.json'] ? [] : ['scores.json']),
+      ...(Object.entries(absent).some(([f, present]) => present && /^(plan|curve)-|^ber-/.test(f)) ? [] : ['budget plans and curves']),
+    ];
+    io.out(`wrote ${written.files.html} (also ${written.files.markdown}, ${written.files.json}) from ${from} in ${written.seconds.total.toFixed(2)} s` +
+      (missing.length > 0 ? `; not in the results, so their sections say how to make them: ${missing.join(', ')}` : ''));
+  },
+};
