@@ -9,6 +9,7 @@ export {
   parsePerturbationList,
   perturbationFamily,
   perturbationHelp,
+  kindOf,
   purposeOf,
   PERTURBATION_KINDS,
   type Perturbation,

@@ -134,6 +134,11 @@ export const PERTURBATION_KINDS: { readonly [K in PerturbationKind]: KindEntry<K
   },
 };
 
+/** The perturbation kind a family name read from a file names, if it is one. */
+export function kindOf(family: string): PerturbationKind | undefined {
+  return isKind(family) ? family : undefined;
+}
+
 /** The purpose of a perturbation kind (or of a family name read from a file; undefined if unknown). */
 export function purposeOf(kind: string): PerturbationPurpose | undefined {
   return isKind(kind) ? PERTURBATION_KINDS[kind].purpose : undefined;

@@ -2,6 +2,6 @@
 export { ReportInputError } from './errors.js';
 export { embedJson, renderReportHtml, type HtmlOptions } from './html.js';
 export { renderReportMarkdown } from './markdown.js';
-export { readResults, SAFER_VERSION, type ReadResultsOptions } from './read-results.js';
+export { readResults, type ReadResultsOptions } from './read-results.js';
 export * from './report-data.js';
 export { resultsHref, writeReport, type WriteReportOptions, type WrittenReport } from './write-report.js';

@@ -5,7 +5,6 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { VEGA_VERSIONS } from './charts/vega.js';
 import { ReportInputError } from './errors.js';
 import { parseAssessReport, type AssessInput } from './read/assess-report.js';
@@ -14,13 +13,14 @@ import { criteriaSectionOf } from './read/criteria-section.js';
 import { decisionOf } from './read/decision.js';
 import { parseScores, type ScoresInput } from './read/scores.js';
 import { sensitivityOf } from './read/sensitivity.js';
-import { parseSweepRows, type SweepRowInput } from './read/sweep-rows.js';
+import { parseRowsText } from '../rows/parse.js';
+import type { SweepRow } from '../rows/row.js';
+import { VERSION } from '../version.js';
 import {
   BUDGET_KINDS, REPORT_DATA_SCHEMA, REPORT_DATA_VERSION, RESULT_FILES,
   type BudgetPlan, type BudgetSection, type LayerInfo, type ModelSummary, type ReportData, type ResultFile,
 } from './report-data.js';
 
-export const SAFER_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 export interface ReadResultsOptions {
   /** Time stamp of `generated.at` (default now). */
@@ -40,7 +40,7 @@ export function readResults(dir: string, options: ReadResultsOptions = {}): Repo
   if (sweepText === undefined && scoresText === undefined && assessText === undefined) {
     throw new ReportInputError(`${dir}: no results here (sweep.jsonl, scores.json or report.json); write them with "safer assess --out ${dir}"`);
   }
-  const rows = sweepText === undefined ? null : parseSweepRows('sweep.jsonl', sweepText);
+  const rows = sweepText === undefined ? null : sweepRowsOf(sweepText);
   const scores = scoresText === undefined ? null : parseScores('scores.json', scoresText);
   const assess = assessText === undefined ? null : parseAssessReport('report.json', assessText);
   checkSameModel(rows, scores);
@@ -62,7 +62,7 @@ export function readResults(dir: string, options: ReadResultsOptions = {}): Repo
   return {
     schema: REPORT_DATA_SCHEMA,
     version: REPORT_DATA_VERSION,
-    generated: { at: (options.now ?? new Date()).toISOString(), by: `safer ${SAFER_VERSION}` },
+    generated: { at: (options.now ?? new Date()).toISOString(), by: `safer ${VERSION}` },
     source: { dir, files: Object.fromEntries(RESULT_FILES.map((f) => [f, texts.has(f)])) as Record<ResultFile, boolean> },
     model,
     sensitivity,
@@ -73,28 +73,28 @@ export function readResults(dir: string, options: ReadResultsOptions = {}): Repo
     reproducibility: {
       command: assess?.command ?? null,
       versions: {
-        sweep: [...new Set((rows ?? []).map((r) => r.version).filter((v): v is string => v !== null))],
+        sweep: [...new Set((rows ?? []).map((r) => r.version).filter((v) => v !== ''))],
         scores: scores?.version ?? null,
-        report: SAFER_VERSION,
+        report: VERSION,
         node: process.version,
         ...VEGA_VERSIONS,
       },
       modelSha256: model.sha256,
-      dataSha256: rows?.find((r) => r.dataSha256 !== null)?.dataSha256 ?? scores?.dataSha256 ?? null,
+      dataSha256: rows?.[0]?.data_sha256 ?? scores?.dataSha256 ?? null,
       seeds: model.seeds,
       seconds: {
-        sweep: assess?.sweepSeconds ?? (rowSeconds?.every((s): s is number => s !== null) ? sum(rowSeconds) : null),
+        sweep: assess?.sweepSeconds ?? (rowSeconds ? sum(rowSeconds) : null),
         criteria: assess?.criteriaSeconds ?? (scores ? sum(scores.criteria.map((c) => c.seconds)) : null),
       },
     },
   };
 }
 
-function modelSummaryOf(rows: readonly SweepRowInput[] | null, scores: ScoresInput | null, assess: AssessInput | null): ModelSummary {
+function modelSummaryOf(rows: readonly SweepRow[] | null, scores: ScoresInput | null, assess: AssessInput | null): ModelSummary {
   let layers: LayerInfo[];
   if (assess !== null && assess.layers.length > 0) layers = assess.layers;
   else if (rows !== null && rows.length > 0) {
-    const index = new Map(rows.map((r) => [r.layer, r.layerIndex]));
+    const index = new Map(rows.map((r) => [r.layer, r.layer_index]));
     layers = [...index].sort((a, b) => a[1] - b[1]).map(([name, i]) => ({ name, index: i, op: null, params: null, flops: null, verdict: null }));
   } else layers = (scores?.layers ?? []).map((name, index) => ({ name, index, op: null, params: null, flops: null, verdict: null }));
   const first = rows?.[0];
@@ -102,20 +102,33 @@ function modelSummaryOf(rows: readonly SweepRowInput[] | null, scores: ScoresInp
     layers.length > 0 && layers.every((l) => l[key] !== null) ? sum(layers.map((l) => l[key] as number)) : null;
   return {
     path: assess?.model ?? first?.model ?? scores?.model ?? null,
-    sha256: first?.modelSha256 ?? scores?.modelSha256 ?? null,
+    sha256: first?.model_sha256 ?? scores?.modelSha256 ?? null,
     layers,
     params: total('params'),
     flops: total('flops'),
-    baseAccuracy: first?.baseAccuracy ?? null,
-    baseLoss: first?.baseLoss ?? null,
+    baseAccuracy: first?.base_accuracy ?? null,
+    baseLoss: first !== undefined && Number.isFinite(first.base_loss) ? first.base_loss : null,
     data: {
       description: assess?.data ?? scores?.data ?? null,
       images: assess?.images ?? (rows !== null && rows.length > 0 ? Math.max(...rows.map((r) => r.count)) : null),
-      sha256: first?.dataSha256 ?? scores?.dataSha256 ?? null,
+      sha256: first?.data_sha256 ?? scores?.dataSha256 ?? null,
     },
     seeds: [...new Set((rows ?? []).map((r) => r.seed))].sort((a, b) => a - b),
     tolerance: assess?.tolerance ?? null,
   };
+}
+
+/** sweep.jsonl through the one parser of the row format (rows/parse.ts); a report covers one model. */
+function sweepRowsOf(text: string): SweepRow[] {
+  let rows: SweepRow[];
+  try {
+    rows = parseRowsText(text, 'sweep.jsonl').rows;
+  } catch (e) {
+    throw new ReportInputError((e as Error).message);
+  }
+  const models = new Set(rows.map((r) => r.model_sha256));
+  if (models.size > 1) throw new ReportInputError(`sweep.jsonl: holds rows of ${models.size} models (model_sha256 differs); a report covers one model`);
+  return rows;
 }
 
 function checkDir(dir: string): void {
@@ -138,8 +151,8 @@ function readOptional(path: string, file: string): string | null {
   }
 }
 
-function checkSameModel(rows: readonly SweepRowInput[] | null, scores: ScoresInput | null): void {
-  const sweepSha = rows?.[0]?.modelSha256;
+function checkSameModel(rows: readonly SweepRow[] | null, scores: ScoresInput | null): void {
+  const sweepSha = rows?.[0]?.model_sha256;
   if (scores?.modelSha256 && sweepSha && scores.modelSha256 !== sweepSha) {
     throw new ReportInputError(
       `scores.json: "model_sha256" ${scores.modelSha256.slice(0, 12)}… is not the model of sweep.jsonl (${sweepSha.slice(0, 12)}…); both must come from one model`,

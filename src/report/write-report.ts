@@ -2,7 +2,8 @@
  * Writes a report from a results dir: report.html (the page), and beside it the Markdown summary and
  * the ReportData JSON with the same name (report.md, report.json). Nothing is re-run.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../output/files.js';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { renderReportHtml } from './html.js';
 import { renderReportMarkdown } from './markdown.js';
@@ -33,9 +34,9 @@ export async function writeReport(fromDir: string, htmlPath: string, options: Wr
   const { html, chartSeconds } = await renderReportHtml(data, { resultsHref: resultsHref(outDir, fromDir), command: options.command ?? null });
   const files = { html: htmlPath, markdown: `${stem}.md`, json: `${stem}.json` };
   mkdirSync(outDir, { recursive: true });
-  writeAtomically(files.json, JSON.stringify(data, null, 2) + '\n');
-  writeAtomically(files.markdown, renderReportMarkdown(data));
-  writeAtomically(files.html, html);
+  writeFileAtomic(files.json, JSON.stringify(data, null, 2) + '\n');
+  writeFileAtomic(files.markdown, renderReportMarkdown(data));
+  writeFileAtomic(files.html, html);
   return { files, data, seconds: { read, charts: chartSeconds, total: (performance.now() - started) / 1000 } };
 }
 
@@ -45,8 +46,4 @@ export function resultsHref(pageDir: string, resultsDir: string): string {
   return rel === '' ? '' : `${rel.split(sep).map(encodeURIComponent).join('/')}/`;
 }
 
-function writeAtomically(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
+

@@ -60,6 +60,12 @@ export function parseRow(line: string, where: string): SweepRow {
     version: typeof row.version === 'string' ? row.version : '',
     seconds: typeof row.seconds === 'number' ? row.seconds : 0,
   };
+  const counted = (name: 'right_to_wrong' | 'wrong_to_right'): void => {
+    if (row[name] === undefined) return;
+    parsed[name] = field(row, name, where, (v): v is number => isInteger(v) && v >= 0 && v <= count, `an image count in 0..${count}`);
+  };
+  counted('right_to_wrong');
+  counted('wrong_to_right');
   if (typeof row.adaptive === 'object' && row.adaptive !== null) parsed.adaptive = row.adaptive as NonNullable<SweepRow['adaptive']>;
   return parsed;
 }

@@ -31,6 +31,9 @@ export interface SweepRow {
   /** safer's version. */
   version: string;
   seconds: number;
+  /** Images that turned from right to wrong (a) and from wrong to right (b): drop = (a − b)/count. Rows before format 2 lack them. */
+  right_to_wrong?: number;
+  wrong_to_right?: number;
   adaptive?: { precision: number; confidence: number; half_width: number; stopped_early: boolean };
 }
 

@@ -3,7 +3,8 @@
  * drops, the recommended criterion's points per family (src/criteria/recommended.ts), and the
  * reliability of each perturbation's ranking of layers.
  */
-import { spearman } from '../../bench/index.js';
+import { spearman } from '../../benchmark/rank-metrics.js';
+import { kindOf } from '../../perturb/index.js';
 import { RECOMMENDED } from '../../criteria/recommended.js';
 import type { CriteriaSection, CriterionAgreement, CriterionSummary, RecommendedCriterion, Sensitivity } from '../report-data.js';
 import { reliabilityOf } from '../uncertainty.js';
@@ -28,7 +29,8 @@ export function criteriaSectionOf(criteria: readonly CriterionSummary[], calibra
   }
   const recommended: RecommendedCriterion[] = [];
   for (const family of sensitivity?.families ?? []) {
-    const name = RECOMMENDED[family];
+    const kind = kindOf(family);
+    const name = kind ? RECOMMENDED[kind] : undefined;
     const criterion = criteria.find((c) => c.name === name);
     if (name === undefined || criterion === undefined) continue;
     const points = cells

@@ -1,22 +1,21 @@
 /** Sweep rows → one DropCell per (layer, perturbation): mean drop over seeds and its uncertainty. */
-import { perturbationFamily, sortColumns } from '../../bench/index.js';
+import { sortColumns } from '../../benchmark/columns.js';
+import { perturbationFamily } from '../../perturb/index.js';
+import type { SweepRow } from '../../rows/row.js';
 import type { DropCell, Sensitivity } from '../report-data.js';
 import { CONFIDENCE, dropUncertainty, intervalOf } from '../uncertainty.js';
-import type { SweepRowInput } from './sweep-rows.js';
 
-export function sensitivityOf(rows: readonly SweepRowInput[]): Sensitivity {
-  const groups = new Map<string, SweepRowInput[]>();
+/** `rows` as the one reader gives them (rows/read.ts: repeats already dropped). */
+export function sensitivityOf(rows: readonly SweepRow[]): Sensitivity {
+  const groups = new Map<string, SweepRow[]>();
   const layerIndex = new Map<string, number>();
   for (const row of rows) {
-    layerIndex.set(row.layer, row.layerIndex);
+    layerIndex.set(row.layer, row.layer_index);
     const key = JSON.stringify([row.layer, row.perturbation]);
-    // A row repeated for the same seed (a file appended to twice) counts once: the last one wins.
-    const list = (groups.get(key) ?? []).filter((r) => r.seed !== row.seed);
-    list.push(row);
-    groups.set(key, list);
+    groups.set(key, [...(groups.get(key) ?? []), row]);
   }
   const layers = [...layerIndex].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map(([name]) => name);
-  const perturbations = sortColumns([...new Set(rows.map((r) => r.perturbation))]);
+  const perturbations: string[] = sortColumns([...new Set(rows.map((r) => r.perturbation))]);
   const cells: DropCell[] = [];
   for (const layer of layers) {
     for (const perturbation of perturbations) {
@@ -34,17 +33,17 @@ export function sensitivityOf(rows: readonly SweepRowInput[]): Sensitivity {
   };
 }
 
-function cellOf(layer: string, perturbation: string, seeds: readonly SweepRowInput[]): DropCell {
+function cellOf(layer: string, perturbation: string, seeds: readonly SweepRow[]): DropCell {
   // Rounded to 1e-12: base − accuracy of two equal accuracies can leave 1e-17 of float noise.
-  const drops = seeds.map((r) => Math.round((r.baseAccuracy - r.accuracy) * 1e12) / 1e12);
+  const drops = seeds.map((r) => Math.round((r.base_accuracy - r.accuracy) * 1e12) / 1e12);
   const s = drops.length;
   const drop = mean(drops);
   const std = s > 1 ? Math.sqrt(drops.reduce((sum, d) => sum + (d - drop) ** 2, 0) / (s - 1)) : 0;
   const { se, source } = dropUncertainty(seeds.map((r, i) => ({
-    drop: drops[i] as number, images: r.count, unchanged: r.unchanged, rightToWrong: r.rightToWrong, wrongToRight: r.wrongToRight,
+    drop: drops[i] as number, images: r.count, unchanged: Number.isFinite(r.unchanged) ? r.unchanged : null, rightToWrong: r.right_to_wrong ?? null, wrongToRight: r.wrong_to_right ?? null,
   })));
   const kls = seeds.map((r) => r.kl);
-  const unchanged = seeds.map((r) => r.unchanged);
+  const unchanged = seeds.map((r) => (Number.isFinite(r.unchanged) ? r.unchanged : null));
   return {
     layer,
     perturbation,

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { embedJson, readResults, renderReportHtml, renderReportMarkdown, resultsHref, writeReport } from '../../src/report/index.js';
-import { jsonOf, safer } from '../helpers/cli.js';
+import { embedJson, readResults, renderReportHtml, renderReportMarkdown, resultsHref, writeReport } from '../../../src/report/index.js';
+import { jsonOf, safer } from '../../helpers/cli.js';
 import { makeResultsDirs, type ResultsDirs } from './results-dir.js';
 
 /** The JSON embedded in a report page. */
@@ -94,12 +94,12 @@ describe('safer report', () => {
   });
 
   it.each([
-    [['--from', '/nonexistent/run'], /^error: \/nonexistent\/run: cannot read results dir \(ENOENT\)$/],
-    [['--from', 'x', '--out', 'report.txt'], /^error: --out must name an \.html file, got "report\.txt"$/],
-    [['run'], /^error: unexpected argument "run" for "safer report"; name the results dir with --from$/],
-  ])('fails with one line and exit 1: %j', (args, message) => {
+    [['--from', '/nonexistent/run'], 1, /^error: \/nonexistent\/run: cannot read results dir \(ENOENT\)$/],
+    [['--from', 'x', '--out', 'report.txt'], 2, /^error: --out must name an \.html file, got "report\.txt"$/],
+    [['run'], 2, /^error: unexpected argument "run" for "safer report"; name the results dir with --from$/],
+  ])('fails with one line, exit 1 on bad results and 2 on a usage error: %j', (args, code, message) => {
     const r = safer(['report', ...args]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(code);
     expect(r.stderr.trim()).toMatch(message);
   });
 });

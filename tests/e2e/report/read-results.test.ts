@@ -2,8 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReportInputError, readResults, writeReport } from '../../src/report/index.js';
-import { pairedStandardError } from '../../src/report/uncertainty.js';
+import { ReportInputError, readResults, writeReport } from '../../../src/report/index.js';
+import { pairedStandardError } from '../../../src/report/uncertainty.js';
 import { LAYERS, makeResultsDirs, type ResultsDirs } from './results-dir.js';
 
 interface Row { layer: string; perturbation: string; seed: number; drop: number; base_accuracy: number; model_sha256: string }
@@ -133,8 +133,8 @@ describe('readResults', () => {
 
   // Each malformed file fails with one line that names the file (and line) and the field.
   const edits: [string, string, (text: string) => string, RegExp][] = [
-    ['a sweep row with a bad accuracy', 'sweep.jsonl', (t) => t.replace(/"accuracy":[\d.]+/, '"accuracy":"x"'), /^sweep\.jsonl:1: "accuracy" must be a fraction in \[0, 1\], got "x"$/],
-    ['a sweep row that is not JSON', 'sweep.jsonl', (t) => `{oops\n${t}`, /^sweep\.jsonl:1: not valid JSON \(.+\)$/],
+    ['a sweep row with a bad accuracy', 'sweep.jsonl', (t) => t.replace(/"accuracy":[\d.]+/, '"accuracy":"x"'), /^sweep\.jsonl:1: field "accuracy" must be a number in \[0, 1\], got "x"$/],
+    ['a sweep row that is not JSON', 'sweep.jsonl', (t) => `{oops\n${t}`, /^sweep\.jsonl:1: not valid JSON \(.+\); each line of a results file is one JSON object$/],
     ['a sweep of two models', 'sweep.jsonl', (t) => t.replace(/"model_sha256":"[0-9a-f]+"/, '"model_sha256":"beef"'), /^sweep\.jsonl: holds rows of 2 models/],
     ['scores that are not JSON', 'scores.json', () => '{', /^scores\.json: not valid JSON/],
     ['scores of another model', 'scores.json', (t) => t.replace(/"model_sha256": "[0-9a-f]+"/, '"model_sha256": "0123456789abcdef"'), /^scores\.json: "model_sha256" 0123456789ab… is not the model of sweep\.jsonl/],

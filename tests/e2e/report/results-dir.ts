@@ -5,12 +5,12 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, safer } from '../helpers/cli.js';
+import { ROOT, safer } from '../../helpers/cli.js';
 
 /** Several levels per family, so that the drop-against-level charts have lines; two seeds for the bit flips. */
 export const PERTURBATIONS = 'prune:0.3,prune:0.5,prune:0.7,prune:0.9,quant:3,quant:4,quantc:3,quantc:4,bitflip:1e-5,bitflip:1e-4';
 export const LAYERS = ['conv1.weight', 'conv2.weight', 'conv3.weight', 'fc1.weight', 'fc2.weight'];
-export const BUDGET_FIXTURES = join(ROOT, 'tests/report/fixtures/budget-format');
+export const BUDGET_FIXTURES = join(ROOT, 'tests/e2e/report/fixtures/budget-format');
 
 export interface ResultsDirs {
   root: string;

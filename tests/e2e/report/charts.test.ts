@@ -1,17 +1,17 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { berCurveSpec } from '../../src/report/charts/ber-curve.js';
-import { budgetCurveSpec } from '../../src/report/charts/budget-curve.js';
-import { criterionScatterSpec } from '../../src/report/charts/criterion-scatter.js';
-import { dropVsLevelSpec } from '../../src/report/charts/drop-vs-level.js';
-import { HEAT_MAP_METRICS, heatMapSpec, type HeatMapMetric } from '../../src/report/charts/heat-map.js';
-import { decades } from '../../src/report/charts/log-axis.js';
-import { textWidth } from '../../src/report/charts/text-width.js';
-import { renderSvg } from '../../src/report/charts/vega.js';
-import { pp } from '../../src/report/format.js';
-import { readResults, type ReportData } from '../../src/report/index.js';
-import { ROOT } from '../helpers/cli.js';
+import { berCurveSpec } from '../../../src/report/charts/ber-curve.js';
+import { budgetCurveSpec } from '../../../src/report/charts/budget-curve.js';
+import { criterionScatterSpec } from '../../../src/report/charts/criterion-scatter.js';
+import { dropVsLevelSpec } from '../../../src/report/charts/drop-vs-level.js';
+import { HEAT_MAP_METRICS, heatMapSpec, type HeatMapMetric } from '../../../src/report/charts/heat-map.js';
+import { decades } from '../../../src/report/charts/log-axis.js';
+import { textWidth } from '../../../src/report/charts/text-width.js';
+import { renderSvg } from '../../../src/report/charts/vega.js';
+import { pp } from '../../../src/report/format.js';
+import { readResults, type ReportData } from '../../../src/report/index.js';
+import { ROOT } from '../../helpers/cli.js';
 import { makeResultsDirs, type ResultsDirs } from './results-dir.js';
 
 /** The aria-labels Vega wrote for the data marks of one role ("rect mark", "point"). */

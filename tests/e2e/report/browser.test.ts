@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeReport, type ReportData } from '../../src/report/index.js';
-import { ROOT } from '../helpers/cli.js';
+import { writeReport, type ReportData } from '../../../src/report/index.js';
+import { ROOT } from '../../helpers/cli.js';
 import { makeResultsDirs, type ResultsDirs } from './results-dir.js';
 
 const CHROMIUM = '/usr/bin/chromium';
