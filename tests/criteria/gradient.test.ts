@@ -19,6 +19,8 @@ const sum = (xs: ArrayLike<number>, f: (x: number, i: number) => number): number
   return s;
 };
 const close = (actual: number | null | undefined, expected: number, rel = 1e-4): void => {
+  // A missing score (null, undefined) is a failure, not 0.
+  expect(actual, `no score where ${expected} was expected`).toBeTypeOf('number');
   expect(Math.abs((actual as number) - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(rel * Math.max(1e-6, Math.abs(expected)));
 };
 
@@ -133,6 +135,8 @@ describe('path criteria', () => {
     close(details.layers.W2?.measured_loss_increase, measured, 1e-3);
     for (const key of ['W1', 'W2']) {
       const layer = details.layers[key];
+      expect(layer?.predicted_loss_increase, key).toBeTypeOf('number');
+      expect(layer?.measured_loss_increase, key).toBeTypeOf('number');
       expect(Math.abs((layer?.predicted_loss_increase as number) - (layer?.measured_loss_increase as number))).toBeLessThan(0.01 * Math.abs(layer?.measured_loss_increase as number) + 1e-4);
       expect(c?.scores[key]).toBe(layer?.predicted_loss_increase);
     }

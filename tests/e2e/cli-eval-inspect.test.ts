@@ -63,11 +63,11 @@ describe('safer eval and inspect on bad input', () => {
   it('truncated model', () => {
     const bytes = readFileSync(BUNDLED.model);
     writeFileSync(tmp.path('cut.onnx'), bytes.subarray(0, bytes.length >> 1));
-    expectCleanError(safer(['inspect', tmp.path('cut.onnx')]), 'cut.onnx', /truncated|not an ONNX|holds/);
+    expectCleanError(safer(['inspect', tmp.path('cut.onnx')]), 'cut.onnx', /not a valid ONNX model \(protobuf decoding failed: index out of range: \d+ \+ \d+ > \d+\); is the file truncated or not ONNX\?$/);
   });
   it('a file that is not ONNX', () => {
     writeFileSync(tmp.path('notes.onnx'), 'just some text\n');
-    expectCleanError(safer(['inspect', tmp.path('notes.onnx')]), 'notes.onnx', /not (a valid )?ONNX/);
+    expectCleanError(safer(['inspect', tmp.path('notes.onnx')]), 'notes.onnx', /notes\.onnx: not a valid ONNX model \(protobuf decoding failed: .+\); is the file truncated or not ONNX\?$/);
   });
   it('a model with no weight layers', () => {
     saveModel(makeModel({ nodes: [node('Relu', ['x'], ['y'])], initializers: [], inputs: [floatValue('x', ['N', 10])], outputs: [floatValue('y', ['N', 10])] }), tmp.path('relu.onnx'));
@@ -83,7 +83,7 @@ describe('safer eval and inspect on bad input', () => {
     expectCleanError(safer(['eval', BUNDLED.model, '--data', images, '--labels', tmp.path('three.npy')]), 'three.npy', /3 labels but .* 2000 samples/);
   });
   it('an unsupported .npy dtype', () => {
-    expectCleanError(safer(['eval', BUNDLED.model, '--data', 'tests/fixtures/data/bad-complex.npy', '--labels', labels]), 'bad-complex.npy', /dtype|supported/);
+    expectCleanError(safer(['eval', BUNDLED.model, '--data', 'tests/fixtures/data/bad-complex.npy', '--labels', labels]), 'bad-complex.npy', /has unsupported dtype <c8; supported dtypes: <f4 \(float32\), .+; convert it, e\.g\. arr\.astype\(numpy\.float32\)$/);
   });
   it('a corrupt .gz', () => {
     const gz = gzipSync(Buffer.alloc(16 + 28 * 28 * 3, 1));
@@ -91,7 +91,7 @@ describe('safer eval and inspect on bad input', () => {
     gz[middle] = (gz[middle] as number) ^ 0xff;
     gz[middle + 1] = (gz[middle + 1] as number) ^ 0xff;
     writeFileSync(tmp.path('broken-idx3-ubyte.gz'), gz);
-    expectCleanError(safer(['eval', BUNDLED.model, '--data', tmp.path('broken-idx3-ubyte.gz'), '--labels', labels]), 'broken-idx3-ubyte.gz', /corrupt|gzip|magic/);
+    expectCleanError(safer(['eval', BUNDLED.model, '--data', tmp.path('broken-idx3-ubyte.gz'), '--labels', labels]), 'broken-idx3-ubyte.gz', /^error: corrupt gzip stream in \S+broken-idx3-ubyte\.gz \(incorrect data check\); the file is damaged or incomplete, download it again$/);
   });
   it('labels outside the model classes', () => {
     writeNpy(tmp.path('one-image.npy'), '<f4', [1, 1, 28, 28], new Float32Array(784));
