@@ -72,7 +72,8 @@ export interface LayerInfo {
  * - none: one seed and nothing to bound the error with.
  * With S > 1 seeds, paired and changed-bound add the seed spread: se² = mean(se_i²) + std²/S.
  */
-export type UncertaintySource = 'paired' | 'changed-bound' | 'seeds' | 'none';
+export type { UncertaintySource } from '../rows/uncertainty.js';
+import type { UncertaintySource } from '../rows/uncertainty.js';
 
 export interface DropCell {
   layer: string;

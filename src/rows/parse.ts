@@ -5,7 +5,7 @@
  * fields are ignored. Errors name the file and line.
  */
 import { RowsError } from './errors.js';
-import type { SweepRow } from './row.js';
+import { ROW_FORMAT, type SweepRow } from './row.js';
 
 type Json = Record<string, unknown>;
 
@@ -64,6 +64,7 @@ export function parseRow(line: string, where: string): SweepRow {
     if (row[name] === undefined) return;
     parsed[name] = field(row, name, where, (v): v is number => isInteger(v) && v >= 0 && v <= count, `an image count in 0..${count}`);
   };
+  if (row.format !== undefined) parsed.format = field(row, 'format', where, (v): v is number => isInteger(v) && v >= 1 && v <= ROW_FORMAT, `a row format in 1..${ROW_FORMAT}`);
   counted('right_to_wrong');
   counted('wrong_to_right');
   if (typeof row.adaptive === 'object' && row.adaptive !== null) parsed.adaptive = row.adaptive as NonNullable<SweepRow['adaptive']>;

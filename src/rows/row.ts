@@ -3,6 +3,13 @@
  * definition of the format; `parse.ts` reads it back, `results-file.ts` appends it.
  */
 
+/**
+ * The row format this code writes. 1: the fields up to `seconds`; 2: also `format` and the paired
+ * counts `right_to_wrong` and `wrong_to_right`, which give each drop its exact paired standard error.
+ * Rows of format 1 (the data set as first published) stay readable.
+ */
+export const ROW_FORMAT = 2;
+
 export interface SweepRow {
   /** The weight initializer's name. */
   layer: string;
@@ -31,6 +38,8 @@ export interface SweepRow {
   /** safer's version. */
   version: string;
   seconds: number;
+  /** The row format (absent: 1). */
+  format?: number;
   /** Images that turned from right to wrong (a) and from wrong to right (b): drop = (a − b)/count. Rows before format 2 lack them. */
   right_to_wrong?: number;
   wrong_to_right?: number;

@@ -53,15 +53,19 @@ export interface ClassificationTotals {
   klSum: number;
   /** Samples whose prediction equals the reference prediction. */
   unchanged: number;
+  /** With the reference's correctness: samples that turned from right to wrong, and from wrong to right. */
+  rightToWrong: number;
+  wrongToRight: number;
 }
 
 export function emptyTotals(): ClassificationTotals {
-  return { count: 0, correct: 0, lossSum: 0, klSum: 0, unchanged: 0 };
+  return { count: 0, correct: 0, lossSum: 0, klSum: 0, unchanged: 0, rightToWrong: 0, wrongToRight: 0 };
 }
 
 /**
- * Adds one batch. `reference` (same layout as logits) enables KL and agreement;
- * `predictions` (if given) receives the argmax of each row at [start + i].
+ * Adds one batch. `reference` (same layout as logits, rows from `referenceOffset`) enables KL and
+ * agreement; `referenceCorrect` (1 where the reference predicted the label, indexed like the
+ * reference's rows) enables the paired counts.
  */
 export function accumulate(
   totals: ClassificationTotals,
@@ -70,6 +74,7 @@ export function accumulate(
   classes: number,
   reference?: Float32Array,
   referenceOffset = 0,
+  referenceCorrect?: Uint8Array,
 ): void {
   const n = labels.length;
   const lp = new Float64Array(classes);
@@ -78,7 +83,13 @@ export function accumulate(
     const off = i * classes;
     const label = labels[i] as number;
     const pred = argmaxRow(logits, off, classes);
-    if (pred === label) totals.correct++;
+    const right = pred === label;
+    if (right) totals.correct++;
+    if (referenceCorrect) {
+      const before = referenceCorrect[referenceOffset / classes + i] === 1;
+      if (before && !right) totals.rightToWrong++;
+      else if (!before && right) totals.wrongToRight++;
+    }
     logSoftmaxRow(logits, off, classes, lp);
     totals.lossSum += label >= 0 && label < classes ? -(lp[label] as number) : NaN;
     if (reference) {

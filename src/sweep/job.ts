@@ -3,7 +3,7 @@ import type { CutEngine, CutRun } from '../cut/engine.js';
 import type { FrontierBatch } from '../cut/frontier.js';
 import { applyPerturbation, createRng } from '../perturb/index.js';
 import { accumulate, emptyTotals, finiteOrNull, type ClassificationTotals } from '../runtime/metrics.js';
-import type { SweepRow } from '../rows/row.js';
+import { ROW_FORMAT, type SweepRow } from '../rows/row.js';
 import { adaptiveBound, addPaired, emptyPaired, type AdaptiveOptions, type PairedState } from './adaptive.js';
 import type { Base } from './base.js';
 import type { SweepTiming } from './options.js';
@@ -74,7 +74,7 @@ export async function evaluateJob(job: SweepJob, frontier: readonly FrontierBatc
       } else {
         logits = base.logits.subarray(batch.start * base.classes, (batch.start + batch.count) * base.classes);
       }
-      accumulate(totals, logits, batch.labels, base.classes, base.logits, batch.start * base.classes);
+      accumulate(totals, logits, batch.labels, base.classes, base.logits, batch.start * base.classes, base.correct);
       if (adaptive) {
         addPaired(paired, logits, batch.labels, base.classes, base.correct, batch.start);
         const bound = adaptiveBound(adaptive, paired, context.checks);
@@ -130,6 +130,9 @@ export function makeRow(
     data_sha256: identity.data_sha256,
     version: identity.version,
     seconds: Math.round(result.seconds * 1000) / 1000,
+    format: ROW_FORMAT,
+    right_to_wrong: t.rightToWrong,
+    wrong_to_right: t.wrongToRight,
   };
   if (adaptive && result.halfWidth !== undefined) {
     row.adaptive = { precision: adaptive.precision, confidence: adaptive.confidence, half_width: result.halfWidth, stopped_early: result.stoppedEarly ?? false };

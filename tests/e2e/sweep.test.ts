@@ -31,7 +31,13 @@ async function directAccuracy(modelPath: string, dataPath: string, labelsPath: s
   const values = new Map([[layer.name, r.weight]]);
   if (r.bias && layer.bias) values.set(layer.bias, r.bias);
   const data = await openEvalData({ data: dataPath, labels: labelsPath, limit });
-  return evaluateModel({ ...prepared, model: withInitializerValues(model, values) }, data, { batchSize: 100 });
+  return evaluateModel({ ...prepared, model: withInitializerValues(model, values) }, data, { batchSize: 100, keepLogits: true });
+}
+
+/** Per-image correctness of the unperturbed model. */
+async function baseCorrectness(modelPath: string, limit: number): Promise<Uint8Array> {
+  const data = await openEvalData({ data: BUNDLED.images, labels: BUNDLED.labels, limit });
+  return (await evaluateModel(await prepare(modelPath), data, { keepLogits: true })).correctness as Uint8Array;
 }
 
 describe('sweep', () => {
@@ -46,11 +52,19 @@ describe('sweep', () => {
     await runSweep({ prepared, data, perturbations, seeds: 1, out, batchSize: 128, version: 'test' });
     const rows = readRows(out);
     expect(rows.length).toBe(prepared.layers.length * perturbations.length);
+    const before = await baseCorrectness(modelPath, 300);
     for (const row of rows) {
       const direct = await directAccuracy(modelPath, BUNDLED.images, BUNDLED.labels, 300, row.layer, row.perturbation, row.seed);
       expect(row.correct, `${row.layer} ${row.perturbation}`).toBe(direct.correct);
       expect(row.loss, `${row.layer} ${row.perturbation}`).toBeCloseTo(direct.loss, 4);
       expect(row.count).toBe(300);
+      // The paired counts, image by image: right → wrong and wrong → right.
+      const after = direct.correctness as Uint8Array;
+      const rightToWrong = before.reduce((n, b, i) => n + (b === 1 && after[i] === 0 ? 1 : 0), 0);
+      const wrongToRight = before.reduce((n, b, i) => n + (b === 0 && after[i] === 1 ? 1 : 0), 0);
+      expect([row.right_to_wrong, row.wrong_to_right], `${row.layer} ${row.perturbation}`).toEqual([rightToWrong, wrongToRight]);
+      expect(row.drop).toBeCloseTo((rightToWrong - wrongToRight) / row.count, 12);
+      expect(row.format).toBe(2);
     }
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DropCell } from '../../src/report/report-data.js';
-import { changedBoundStandardError, dropUncertainty, pairedStandardError, reliabilityOf } from '../../src/report/uncertainty.js';
+import { reliabilityOf } from '../../src/report/uncertainty.js';
+import { changedBoundStandardError, dropUncertainty, pairedStandardError } from '../../src/rows/uncertainty.js';
 
 const seed = (drop: number, extra: Partial<{ unchanged: number | null; rightToWrong: number | null; wrongToRight: number | null }> = {}) =>
   ({ drop, images: 2000, unchanged: null, rightToWrong: null, wrongToRight: null, ...extra });

@@ -3,7 +3,7 @@ import { sortColumns } from '../../benchmark/columns.js';
 import { perturbationFamily } from '../../perturb/index.js';
 import type { SweepRow } from '../../rows/row.js';
 import type { DropCell, Sensitivity } from '../report-data.js';
-import { CONFIDENCE, dropUncertainty, intervalOf } from '../uncertainty.js';
+import { CONFIDENCE, dropUncertainty, intervalOf } from '../../rows/uncertainty.js';
 
 /** `rows` as the one reader gives them (rows/read.ts: repeats already dropped). */
 export function sensitivityOf(rows: readonly SweepRow[]): Sensitivity {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReportInputError, readResults, writeReport } from '../../../src/report/index.js';
-import { pairedStandardError } from '../../../src/report/uncertainty.js';
+import { pairedStandardError } from '../../../src/rows/uncertainty.js';
 import { LAYERS, makeResultsDirs, type ResultsDirs } from './results-dir.js';
 
 interface Row { layer: string; perturbation: string; seed: number; drop: number; base_accuracy: number; model_sha256: string }
@@ -44,8 +44,8 @@ describe('readResults', () => {
       expect(cell.seeds).toBe(seeds.length);
       expect(cell.interval![0]).toBeLessThanOrEqual(cell.drop);
     }
-    // Today's rows carry no right→wrong / wrong→right counts: the intervals are the changed-prediction bounds.
-    expect(s.uncertainty).toEqual(['changed-bound']);
+    // Rows of format 2 carry the right→wrong / wrong→right counts: every interval is the exact paired one.
+    expect(s.uncertainty).toEqual(['paired']);
     expect(data.model.baseAccuracy).toBe(rows[0]!.base_accuracy);
     expect(data.model.sha256).toBe(rows[0]!.model_sha256);
     expect(data.model.seeds).toEqual([0, 1]);
