@@ -1,4 +1,4 @@
-import { loadCalibration } from '../../criteria/calibration.js';
+import { loadSamples } from '../../runtime/memory-batches.js';
 import { CalibrationGradients } from '../../criteria/gradients.js';
 import { OptionError } from '../../errors.js';
 import { GRAD_RULES } from '../../autodiff/index.js';
@@ -37,7 +37,7 @@ export const grad = defineCommand({
     if (count === 0) {
       throw new OptionError(`${paths.model} takes batches of exactly ${chunk} images, but ${data.description} gives only ${available}; pass more images (--limit ${chunk})`);
     }
-    const batch = await loadCalibration(data, count);
+    const batch = await loadSamples(data, count);
     const { threads } = options;
     const gradients = await CalibrationGradients.create(prepared, batch, { ...(threads !== undefined ? { threads } : {}), data: data.description });
     let result;
