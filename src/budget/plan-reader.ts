@@ -7,7 +7,7 @@ import { budgetViolation } from './checks.js';
 import { prunedCount } from './counts.js';
 import { BudgetInputError } from './errors.js';
 import { weightCount } from './layers.js';
-import type { BudgetPlan, PlanPrediction } from './plan.js';
+import type { BudgetPlan, PlanPrediction } from './plan-types.js';
 import type { Allocation, Budget, BudgetLayer } from './types.js';
 
 const TOP_FIELDS = [
