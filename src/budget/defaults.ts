@@ -26,6 +26,14 @@ export const BUDGET_DEFAULTS = {
     mutationScale: 0.3,
     mutationTries: 8,
   },
+  /** Pruning ratios at which `--measure` and `--criterion` give each layer's cost (the solver interpolates between them). */
+  pruneLevels: [0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1],
+  /** Calibration images the cost curves are measured on (`--calibration N`, the first N of --data unless --calibration-data). */
+  calibration: 512,
+  /** Fault trials per layer of `--measure` for protect, and per evaluation of a protect plan. */
+  trials: 10,
+  /** Protect plans are evaluated on the evaluation set over this many trials. */
+  evaluationTrials: 20,
   /** Budget grids of `safer budget curve`: inclusive ranges. */
   curves: {
     quant: { from: 2, to: 8, step: 0.5 },

@@ -18,6 +18,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   score: async () => (await import('./commands/score.js')).score,
   bench: async () => (await import('./commands/bench.js')).bench,
   dataset: async () => (await import('./commands/dataset.js')).dataset,
+  budget: async () => (await import('./commands/budget.js')).budget,
   report: async () => (await import('./commands/report.js')).report,
 };
 

@@ -3,12 +3,13 @@
  * error of one row, its bound when the row lacks the paired counts, and the error of a mean over seeds.
  */
 
+import { Z_95 } from '../stats/intervals.js';
+
 /** Where a drop's standard error comes from. */
 export type UncertaintySource = 'paired' | 'changed-bound' | 'seeds' | 'none';
 
+/** The confidence of every interval built here (its normal quantile is Z_95). */
 export const CONFIDENCE = 0.95;
-/** Two-sided normal quantile for CONFIDENCE. */
-export const Z = 1.959963984540054;
 
 /** What one sweep row (one seed) says about its drop. */
 export interface SeedMeasurement {
@@ -63,6 +64,6 @@ export function dropUncertainty(seeds: readonly SeedMeasurement[]): { se: number
 }
 
 export function intervalOf(drop: number, se: number | null): [number, number] | null {
-  return se === null ? null : [drop - Z * se, drop + Z * se];
+  return se === null ? null : [drop - Z_95 * se, drop + Z_95 * se];
 }
 

@@ -1,0 +1,68 @@
+/**
+ * `safer budget curve`: accuracy against budget along a grid (average bits 2–8, sparsity 0.3–0.95,
+ * overhead 0–0.5 by default), one row per (budget, method): the default plan, a plan from each given
+ * criterion, the oracle's plan from measured sweep rows (when given), and every baseline, each the
+ * accuracy of its model on the evaluation set with its interval.
+ */
+import { SaferError } from '../../errors.js';
+import { budgetAt } from '../budget-curve.js';
+import { achievedValue } from '../checks.js';
+import { baselineMethodsFor } from '../methods/index.js';
+import type { Budget, BudgetKind } from '../types.js';
+import type { BudgetSession, CostSource } from './run-budget.js';
+
+/** One row of a curve file (curve-<kind>.json is an array of them). */
+export interface CurvePoint {
+  kind: BudgetKind;
+  /** The budget asked for: average bits, sparsity or overhead. */
+  budget: number;
+  method: string;
+  /** What the plan achieved, in the same unit. */
+  achieved: number;
+  accuracy: number;
+  interval: [number, number];
+}
+
+export interface CurveOptions {
+  /** The plans the solver makes, by label (e.g. "safer", "criterion:output-kl@quantc:3", "oracle"). */
+  sources: readonly { label: string; source: CostSource }[];
+  refine: { evaluations: number } | null;
+  keep?: readonly string[];
+  onPoint?: (done: number, total: number, label: string) => void;
+  /** Why a method has no plan at a budget (an impossible budget, say). */
+  onSkip?: (note: string) => void;
+}
+
+export async function budgetCurve(session: BudgetSession, template: Budget, grid: readonly number[], options: CurveOptions): Promise<CurvePoint[]> {
+  const points: CurvePoint[] = [];
+  const baselines = baselineMethodsFor(template.kind);
+  const total = grid.length * (options.sources.length + baselines.length);
+  let done = 0;
+  const keep = options.keep ?? [];
+  for (const value of grid) {
+    const budget = budgetAt(template, value);
+    const add = async (label: string, make: () => Promise<{ achieved: number; accuracy: number; interval: [number, number] }>): Promise<void> => {
+      options.onPoint?.(++done, total, `${label} at ${value}`);
+      try {
+        points.push({ kind: template.kind, budget: value, method: label, ...(await make()) });
+      } catch (e) {
+        if (!(e instanceof SaferError)) throw e;
+        options.onSkip?.(`${label} at ${value}: ${e.message}`);
+      }
+    };
+    for (const { label, source } of options.sources) {
+      await add(label, async () => {
+        const run = await session.decide(budget, source, { keep, refine: source.kind === 'criterion' ? null : options.refine, baselines: false });
+        return { achieved: run.achieved, accuracy: run.evaluation.accuracy, interval: run.evaluation.interval };
+      });
+    }
+    for (const method of baselines) {
+      await add(method.id, async () => {
+        const result = await session.methodPlan(method.id, budget, new Set(keep));
+        const e = await session.evaluate(result.allocation, budget);
+        return { achieved: achievedValue(result.achieved), accuracy: e.accuracy, interval: e.interval };
+      });
+    }
+  }
+  return points;
+}
