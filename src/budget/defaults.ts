@@ -34,6 +34,8 @@ export const BUDGET_DEFAULTS = {
   trials: 10,
   /** Protect plans are evaluated on the evaluation set over this many trials. */
   evaluationTrials: 20,
+  /** Bit error rates of `safer budget curve ber` (accuracy against BER, with and without protection). */
+  bers: [1e-7, 3e-7, 1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3],
   /** Budget grids of `safer budget curve`: inclusive ranges. */
   curves: {
     quant: { from: 2, to: 8, step: 0.5 },

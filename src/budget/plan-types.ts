@@ -34,6 +34,8 @@ interface PlanBase {
   readonly source: string;
   /** Joint evaluations spent (refinement and baselines). */
   readonly evaluations: number;
+  /** The ONNX file written with the plan's weights (--model-out), or null. */
+  readonly model_out: string | null;
 }
 
 export interface QuantPlan extends PlanBase {

@@ -23,6 +23,7 @@ export interface PlanDetails {
   readonly corrected?: number | null | undefined;
   readonly additivity?: number | null | undefined;
   readonly baselines?: Readonly<Record<string, number | null>> | undefined;
+  readonly modelOut?: string | null | undefined;
 }
 
 /** The plan of an allocation (e.g. a BudgetResult's, or a refinement's best) with its metadata. */
@@ -45,6 +46,7 @@ export function buildPlan(layers: readonly BudgetLayer[], budget: Budget, alloca
     baselines: details.baselines ?? {},
     source: details.source,
     evaluations: details.evaluations ?? 0,
+    model_out: details.modelOut ?? null,
   } as const;
   if (allocation.kind === 'quant' && budget.kind === 'quant' && achieved.kind === 'quant') {
     return {

@@ -28,7 +28,7 @@ export interface ReportData {
 }
 
 export const RESULT_FILES = [
-  'sweep.jsonl', 'scores.json', 'report.json',
+  'sweep.jsonl', 'scores.json', 'assess.json', 'report.json',
   'plan-quant.json', 'plan-prune.json', 'plan-protect.json',
   'curve-quant.json', 'curve-prune.json', 'curve-protect.json',
   'ber-curve.json',
@@ -59,8 +59,8 @@ export interface LayerInfo {
   params: number | null;
   /** Per-sample FLOPs. */
   flops: number | null;
-  /** `safer assess`'s verdict; null without report.json. */
-  verdict: { compress: boolean; protect: boolean } | null;
+  /** `safer assess`'s verdict (null: uncertain, the interval spans the tolerance); null without assess.json. */
+  verdict: { compress: boolean | null; protect: boolean | null } | null;
 }
 
 /**

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BudgetPlan } from '../../src/budget/index.js';
-import type { CurvePoint } from '../../src/budget/run/run-curve.js';
+import type { CurvePoint } from '../../src/budget/run/curve-file.js';
 import { loadModel } from '../../src/onnx/model.js';
 import { applyPerturbation, createRng, prunedCountOf } from '../helpers/perturbations.js';
 import { makeTmp } from '../data/helpers.js';

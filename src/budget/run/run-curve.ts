@@ -8,20 +8,9 @@ import { SaferError } from '../../errors.js';
 import { budgetAt } from '../budget-curve.js';
 import { achievedValue } from '../checks.js';
 import { baselineMethodsFor } from '../methods/index.js';
-import type { Budget, BudgetKind } from '../types.js';
+import type { Allocation, Budget } from '../types.js';
+import type { BerPoint, CurvePoint } from './curve-file.js';
 import type { BudgetSession, CostSource } from './run-budget.js';
-
-/** One row of a curve file (curve-<kind>.json is an array of them). */
-export interface CurvePoint {
-  kind: BudgetKind;
-  /** The budget asked for: average bits, sparsity or overhead. */
-  budget: number;
-  method: string;
-  /** What the plan achieved, in the same unit. */
-  achieved: number;
-  accuracy: number;
-  interval: [number, number];
-}
 
 export interface CurveOptions {
   /** The plans the solver makes, by label (e.g. "safer", "criterion:output-kl@quantc:3", "oracle"). */
@@ -62,6 +51,25 @@ export async function budgetCurve(session: BudgetSession, template: Budget, grid
         const e = await session.evaluate(result.allocation, budget);
         return { achieved: achievedValue(result.achieved), accuracy: e.accuracy, interval: e.interval };
       });
+    }
+  }
+  return points;
+}
+
+/**
+ * Accuracy against bit error rate, with the protect plan's layers protected and without protection:
+ * ber-curve.json. Every point is the mean over the session's fault trials.
+ */
+export async function berCurve(session: BudgetSession, allocation: Allocation, bers: readonly number[], onPoint?: (done: number, total: number) => void): Promise<BerPoint[]> {
+  const none: Allocation = { kind: 'protect', protected: new Map() };
+  const points: BerPoint[] = [];
+  let done = 0;
+  for (const ber of bers) {
+    for (const [isProtected, plan] of [[false, none], [true, allocation]] as const) {
+      onPoint?.(++done, 2 * bers.length);
+      const budget: Budget = { kind: 'protect', ber, overhead: 1 };
+      const e = await session.evaluate(plan, budget);
+      points.push({ ber, protected: isProtected, accuracy: e.accuracy, interval: e.interval, trials: e.trials?.length ?? 0 });
     }
   }
   return points;

@@ -1,7 +1,8 @@
-import { allocationFromPlan, BUDGET_DEFAULTS, budgetGrid, checkPlanModel, readPlan, type Budget, type BudgetKind } from '../../budget/index.js';
+import { allocationFromPlan, BUDGET_DEFAULTS, budgetGrid, checkPlanModel, formatPlan, readPlan, type Budget, type BudgetKind } from '../../budget/index.js';
 import { planWeights, writePlanModel } from '../../budget/run/apply-plan.js';
 import { PlanEvaluator } from '../../budget/run/evaluate-plan.js';
-import { budgetCurve, type CurvePoint } from '../../budget/run/run-curve.js';
+import type { CurvePoint } from '../../budget/run/curve-file.js';
+import { berCurve, budgetCurve } from '../../budget/run/run-curve.js';
 import { BudgetSession, type BudgetRun, type CostSource } from '../../budget/run/run-budget.js';
 import { RECOMMENDED } from '../../criteria/index.js';
 import { openEvalData, type EvalData } from '../../data/index.js';
@@ -28,6 +29,8 @@ export const budget = defineCommand({
     '                      float32 bit flips at --ber at the same time (reported over --trials fault trials).',
     'safer budget curve K  accuracy against budget along a grid (--grid), for the default plan, the recommended',
     '                      criterion\'s plan, the oracle (--from sweep rows) and every baseline: the rows of curve-K.json.',
+    'safer budget curve ber --plan P  accuracy against bit error rate (--grid), with plan P\'s layers protected and',
+    '                      without protection: the rows of ber-curve.json.',
     'safer budget apply P  writes the model of a saved quant or prune plan (--model-out) and evaluates it; the plan must',
     '                      have been made for this model (its sha256).',
     'Costs per layer and option: measured on --calibration images through the graph cut (the default; loss increase,',
@@ -42,6 +45,7 @@ export const budget = defineCommand({
     'safer budget prune model.onnx --data x.npy --labels y.npy --sparsity 0.8 --calibration-data train.npy --calibration-labels train-labels.npy',
     'safer budget protect --ber 1e-4 --overhead 0.1',
     'safer budget curve quant --out curve-quant.json',
+    'safer budget curve ber --plan plan-protect.json --out ber-curve.json',
     'safer budget apply plan-quant.json --model-out q.onnx',
   ],
   options: {
@@ -60,6 +64,7 @@ export const budget = defineCommand({
     refine: { kind: 'boolean', description: 'refine the plan against joint measurements (--no-refine: the solver\'s plan as it is)', default: true },
     evaluations: { kind: 'integer', value: 'K', description: 'joint evaluations of the refinement, baselines included', default: BUDGET_DEFAULTS.refine.evaluations, min: 1 },
     trials: { kind: 'integer', value: 'T', description: 'protect: fault trials per evaluation on the evaluation set', default: BUDGET_DEFAULTS.evaluationTrials, min: 2 },
+    plan: { kind: 'string', value: 'plan.json', description: 'curve ber: the protect plan whose layers are protected' },
     keep: { kind: 'list', value: 'a,b', description: 'layers held out of the plan: float32 (quant), dense (prune), protected (protect)' },
     grid: { kind: 'list', value: 'x,..', description: 'curve: the budgets (default: average bits 2–8 by 0.5, sparsity 0.3–0.95 by 0.05, overhead 0–0.5 by 0.05)' },
     seed: { kind: 'integer', value: 'S', description: 'seed of the random baseline and the refinement', default: BUDGET_DEFAULTS.seed },
@@ -71,6 +76,7 @@ export const budget = defineCommand({
   async run({ options, positional, io, progress }) {
     const [action, ...rest] = positional;
     if (action === 'apply') return applyPlan(rest, options, io);
+    if (action === 'curve' && rest[0] === 'ber') return faultCurve(rest.slice(1), options, io, progress);
     const curve = action === 'curve';
     const kindName = curve ? rest.shift() : action;
     if (!KINDS.includes(kindName as BudgetKind)) {
@@ -120,15 +126,51 @@ export const budget = defineCommand({
     }
     const run = await session.decide(template, source, { keep, refine });
     bar.done();
-    writeFileAtomic(out, json(run.plan) + '\n');
+    const plan = { ...run.plan, model_out: modelOut ?? null };
     if (modelOut !== undefined) writePlanModel(prepared, run.values, modelOut);
+    writeFileAtomic(out, formatPlan(plan));
     if (options.json) {
-      io.out(json(run.plan));
+      io.out(json(plan));
       return;
     }
     io.out(renderRun(run, out, modelOut, prepared.layers.map((l) => ({ name: l.name, params: l.shape.reduce((a, b) => a * b, 1) }))));
   },
 });
+
+/** `safer budget curve ber --plan plan-protect.json [model] ...`: ber-curve.json. */
+async function faultCurve(
+  rest: string[],
+  options: Parameters<typeof openLabeledData>[1] & { plan?: string | undefined; out?: string | undefined; grid?: readonly string[] | undefined; trials: number; seed: number; threads?: number | undefined; json: boolean; quiet: boolean },
+  io: { out(text: string): void },
+  progress: (label: string) => { update(done: number, total: number, note?: string): void; done(): void },
+): Promise<void> {
+  const file = options.plan;
+  if (file === undefined) throw new UsageError('safer budget curve ber needs --plan, a protect plan (plan-protect.json)');
+  const out = options.out ?? 'ber-curve.json';
+  checkWritableFile(out, 'curve file');
+  const plan = readPlan(file);
+  if (plan.kind !== 'protect') throw new UsageError(`${file}: a ${plan.kind} plan; the fault curve needs a protect plan`);
+  const paths = resolveModelAndData(rest, options, 'budget curve ber');
+  const data = await openLabeledData(paths, options);
+  const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
+  checkPlanModel(plan, { path: prepared.source, sha256: prepared.sha256 }, file);
+  const allocation = allocationFromPlan(plan, prepared.layers, file);
+  const bers = options.grid ? options.grid.map(gridValue) : [...BUDGET_DEFAULTS.bers];
+  const session = await BudgetSession.create({ prepared, data, calibration: await loadSamples(data, 1), trials: options.trials, seed: options.seed, ...(options.threads !== undefined ? { session: { threads: options.threads } } : {}) });
+  const bar = progress('ber curve');
+  const points = await berCurve(session, allocation, bers, (done, total) => bar.update(done, total));
+  bar.done();
+  writeFileAtomic(out, json(points) + '\n');
+  if (options.json) {
+    io.out(json(points));
+    return;
+  }
+  io.out(`${points.length} points written to ${out} (mean accuracy over ${options.trials} fault trials)\n` + renderTable(['>bit error rate', '>no protection', '>protected'],
+    bers.map((ber) => [String(ber), ...[false, true].map((p) => {
+      const point = points.find((x) => x.ber === ber && x.protected === p);
+      return point ? `${pct(point.accuracy)} ${interval(point.interval)}` : '-';
+    })])));
+}
 
 /** `safer budget apply plan.json [model] ...`: the plan's model written and evaluated. */
 async function applyPlan(rest: string[], options: Parameters<typeof openLabeledData>[1] & { 'model-out'?: string | undefined; json: boolean }, io: { out(text: string): void }): Promise<void> {
