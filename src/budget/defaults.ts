@@ -25,6 +25,8 @@ export const BUDGET_DEFAULTS = {
     /** A re-solve that returns a plan already measured is retried with coefficients multiplied by exp(scale·N(0, 1)). */
     mutationScale: 0.3,
     mutationTries: 8,
+    /** Rounds of refinement around the best measured plan (quant, prune), each one cost measurement and one evaluation. */
+    contextRounds: 3,
   },
   /** Pruning ratios at which `--measure` and `--criterion` give each layer's cost (the solver interpolates between them). */
   pruneLevels: [0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1],

@@ -8,6 +8,7 @@
 import { CutLogits } from '../../cut/cut-logits.js';
 import type { Layer } from '../../layers/layer.js';
 import type { PreparedModel } from '../../model/prepare.js';
+import { withInitializerValues } from '../../onnx/edit.js';
 import { formatPerturbation, seedFromKey, type Perturbation } from '../../perturb/index.js';
 import { memoryBatches, type SampleBatch } from '../../runtime/memory-batches.js';
 import { accumulate, emptyTotals } from '../../runtime/metrics.js';
@@ -52,33 +53,40 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
-/** Each layer's cost at each level, on `calibration`; `layers` default to all. */
+/**
+ * Each layer's cost at each level, on `calibration`; `layers` default to all. With `context` (the
+ * weights of a plan), a layer's cost is measured with every other layer as the plan leaves it: the
+ * loss of the plan's model with this layer at the level (its stored weights perturbed) minus the loss
+ * of the plan's model. Around a plan these costs add up far better than the costs of layers alone.
+ */
 export async function measureCostCurves(
   prepared: PreparedModel,
   calibration: SampleBatch,
   budget: Budget,
-  options: { trials?: number; session?: SessionOptions; layers?: readonly Layer[]; onProgress?: (done: number, total: number) => void } = {},
+  options: { trials?: number; session?: SessionOptions; layers?: readonly Layer[]; context?: ReadonlyMap<string, Float32Array>; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<MeasuredCosts> {
   const session = options.session ?? {};
   const trials = budget.kind === 'protect' ? (options.trials ?? BUDGET_DEFAULTS.trials) : 1;
   const data = memoryBatches(calibration.images, calibration.labels, calibration.sampleShape, 'calibration images');
-  const base = (await PlanEvaluator.create(prepared, data, session)).base;
+  const context = options.context ?? new Map<string, Float32Array>();
+  const inContext: PreparedModel = context.size > 0 ? { ...prepared, model: withInitializerValues(prepared.model, context) } : prepared;
+  const base = (await PlanEvaluator.create(inContext, data, session)).base;
   const layers = options.layers ?? prepared.layers;
   const levels = costLevels(budget);
-  const cut = CutLogits.create(prepared, calibration, session);
+  const cut = CutLogits.create(inContext, calibration, session);
   const entries: { layer: string; level: number; cost: number }[] = [];
   let runs = 0;
   let done = 0;
   try {
     for (const layer of layers) {
-      const stored = storedWeight(prepared, layer);
+      const current = context.get(layer.name) ?? storedWeight(prepared, layer);
       for (const { level, perturbation } of levels) {
         const text = formatPerturbation(perturbation);
         for (let trial = 0; trial < trials; trial++) {
           const weight = perturbedWeight(prepared, layer, perturbation, seedFromKey('budget-costs', layer.name, text, trial));
           let cost = 0;
-          // Weights that did not change (prune:0, a trial that drew no flip) cost nothing: no run needed.
-          if (!sameBits(weight, stored)) {
+          // Weights as they are (prune:0, a trial that drew no flip, the plan's own level) cost nothing: no run needed.
+          if (!sameBits(weight, current)) {
             const logits = await cut.logits(layer, new Map([[layer.name, weight]]), 'budget');
             runs++;
             const totals = emptyTotals();

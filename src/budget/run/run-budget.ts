@@ -20,13 +20,14 @@ import { baselineMethodsFor, findBudgetMethod } from '../methods/index.js';
 import { buildPlan } from '../plan.js';
 import type { BudgetPlan } from '../plan-types.js';
 import { layerCosts } from '../predict.js';
-import { refineBudget } from '../budget-refine.js';
+import { allocationKey, refineBudget } from '../budget-refine.js';
 import type { Allocation, Budget, CostCurves } from '../types.js';
 import { planWeights, storedWeight } from './apply-plan.js';
 import { criterionCostCurves } from './costs-from-criterion.js';
 import { costCurvesFromRows } from './costs-from-rows.js';
 import { PlanEvaluator, type Evaluation } from './evaluate-plan.js';
 import { measureCostCurves, type CostMetric } from './measure-costs.js';
+import { refineInContext } from './refine-in-context.js';
 
 /** Where the per-layer costs come from. */
 export type CostSource = { kind: 'measure' } | { kind: 'rows'; paths: readonly string[] } | { kind: 'criterion'; name: string };
@@ -68,8 +69,11 @@ export interface BudgetRun {
   source: string;
   metric: CostMetric | 'criterion score';
   bound: SolverBound | null;
-  /** Joint evaluations the refinement spent (candidates included), and whether prediction and measurement agreed. */
-  refinement: { evaluations: number; limit: number; converged: boolean; chosen: string } | null;
+  /**
+   * Joint evaluations the refinement spent in all (candidates and rounds in context included), the limit K of its
+   * first stage and whether prediction and measurement agreed there, and the rounds around the best plan after it.
+   */
+  refinement: { evaluations: number; limit: number; converged: boolean; chosen: string; context: { rounds: number; evaluations: number } } | null;
   seconds: { costs: number; baselines: number; refine: number; evaluate: number; total: number };
 }
 
@@ -212,9 +216,24 @@ export class BudgetSession {
         progress('refine', ++step, evaluations);
         return jointCost(allocation);
       }, { candidates, maxEvaluations: evaluations, seed: this.seed });
-      chosen = result.best.plan;
-      chosenMeasured = result.best.measured;
-      refinement = { evaluations: result.evaluations, limit: evaluations, converged: result.converged, chosen: result.best.label };
+      // Then rounds around the best measured plan, with costs measured in its context (quant, prune).
+      const names = prepared.layers.map((l) => l.name);
+      const around = await refineInContext({
+        prepared, calibration,
+        request: this.request(budget, keep, undefined, undefined),
+        start: { label: result.best.label, plan: result.best.plan, measured: result.best.measured },
+        measure: jointCost,
+        rounds: BUDGET_DEFAULTS.refine.contextRounds,
+        seen: new Set(result.history.map((h) => allocationKey(h.plan, names))),
+        session: this.options.session ?? {},
+        onProgress: (round, done, total) => progress(`refine in context (round ${round})`, done, total),
+      });
+      chosen = around.best.plan;
+      chosenMeasured = around.best.measured;
+      refinement = {
+        evaluations: result.evaluations + around.evaluations, limit: evaluations, converged: result.converged,
+        chosen: around.best.label, context: { rounds: around.rounds, evaluations: around.evaluations },
+      };
     }
     const secondsRefine = (performance.now() - mark) / 1000;
 

@@ -278,8 +278,10 @@ export function renderRun(run: BudgetRun, out: string, modelOut: string | undefi
   }
   if (run.refinement) {
     const r = run.refinement;
-    const why = r.converged ? 'prediction and measurement agree' : r.evaluations >= r.limit ? 'stopped at the evaluation limit' : 'stopped: no new plan near the fitted optimum';
-    lines.push(`refinement: ${r.evaluations} joint evaluations (baselines included), ${why}; chose ${r.chosen}`);
+    const first = r.evaluations - r.context.evaluations;
+    const why = r.converged ? 'prediction and measurement agree' : first >= r.limit ? 'stopped at the evaluation limit' : 'stopped: no new plan near the fitted optimum';
+    const around = r.context.rounds > 0 ? `, then ${r.context.rounds} round${r.context.rounds === 1 ? '' : 's'} with costs measured around the best plan (${r.context.evaluations} more)` : '';
+    lines.push(`refinement: ${first} joint evaluations (baselines included), ${why}${around}; chose ${r.chosen}`);
   }
   lines.push('', 'baselines at the same budget, evaluated alike:');
   lines.push(renderTable(['method', '>achieved', '>accuracy', '>95% interval'], run.baselines.map((b) => b.evaluation
