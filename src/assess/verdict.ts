@@ -13,7 +13,7 @@ import type { Layer } from '../layers/layer.js';
 import { perturbationFamily, purposeOf } from '../perturb/index.js';
 import type { SweepRow } from '../rows/row.js';
 import { dropCell } from '../rows/summary.js';
-import { dropUncertainty, intervalOf } from '../rows/uncertainty.js';
+import { intervalOf } from '../rows/uncertainty.js';
 
 export type Verdict = 'yes' | 'no' | 'uncertain';
 
@@ -51,14 +51,7 @@ export function measuredDrops(rows: readonly SweepRow[]): Record<string, Measure
   const out: Record<string, MeasuredDrop> = {};
   for (const [perturbation, seeds] of byPerturbation) {
     const cell = dropCell(seeds);
-    const { se } = dropUncertainty(seeds.map((r) => ({
-      drop: r.base_accuracy - r.accuracy,
-      images: r.count,
-      unchanged: Number.isFinite(r.unchanged) ? r.unchanged : null,
-      rightToWrong: r.right_to_wrong ?? null,
-      wrongToRight: r.wrong_to_right ?? null,
-    })));
-    out[perturbation] = { drop: cell.drop, std: cell.std, seeds: cell.seeds, interval: intervalOf(cell.drop, se) };
+    out[perturbation] = { drop: cell.drop, std: cell.std, seeds: cell.seeds, interval: intervalOf(cell.drop, cell.se) };
   }
   return out;
 }

@@ -32,8 +32,10 @@ export const BUDGET_DEFAULTS = {
   pruneLevels: [0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1],
   /** Calibration images the cost curves are measured on (`--calibration N`, the first N of --data unless --calibration-data). */
   calibration: 512,
-  /** Fault trials per layer of `--measure` for protect, and per evaluation of a protect plan. */
+  /** Fault trials per joint measurement of a protect plan on the calibration images (the refinement). */
   trials: 10,
+  /** Protect costs of `--measure`: single flips per bit position and layer (run/fault-costs.ts). */
+  faultSamples: 4,
   /** Protect plans are evaluated on the evaluation set over this many trials. */
   evaluationTrials: 20,
   /** Bit error rates of `safer budget curve ber` (accuracy against BER, with and without protection). */

@@ -4,6 +4,7 @@
  */
 
 import { Z_95 } from '../stats/intervals.js';
+import type { SweepRow } from './row.js';
 
 /** Where a drop's standard error comes from. */
 export type UncertaintySource = 'paired' | 'changed-bound' | 'seeds' | 'none';
@@ -20,6 +21,20 @@ export interface SeedMeasurement {
   /** Images that turned from right to wrong (a) and from wrong to right (b); null if the row lacks them. */
   rightToWrong: number | null;
   wrongToRight: number | null;
+}
+
+/**
+ * What a row says about its drop. The drop is rounded to 1e-12: base − accuracy of two equal
+ * accuracies can leave 1e-17 of float noise.
+ */
+export function seedMeasurement(row: SweepRow): SeedMeasurement {
+  return {
+    drop: Math.round((row.base_accuracy - row.accuracy) * 1e12) / 1e12,
+    images: row.count,
+    unchanged: Number.isFinite(row.unchanged) ? row.unchanged : null,
+    rightToWrong: row.right_to_wrong ?? null,
+    wrongToRight: row.wrong_to_right ?? null,
+  };
 }
 
 /** Paired (McNemar-style) standard error of drop = (a − b)/N: sqrt(a + b − (a − b)²/N)/N. */

@@ -2,8 +2,9 @@
  * The default cost source (`--measure`, the database approach of OBC and SPDY): each layer's cost
  * curve measured on calibration images through the graph-cut engine, the layer alone perturbed at
  * each level. Quant and prune costs are the increase of the mean cross-entropy (a continuous,
- * low-noise measure); protect costs are the accuracy drop under `bitflip:ber`, the mean over fault
- * trials (a bit flip can make the loss infinite, and the plan maximises expected accuracy).
+ * low-noise measure); protect costs are the expected accuracy drop under `bitflip:ber`, from single
+ * flips stratified by bit position (fault-costs.ts: a bit flip can make the loss infinite, and the
+ * plan maximises expected accuracy).
  */
 import { CutLogits } from '../../cut/cut-logits.js';
 import type { Layer } from '../../layers/layer.js';
@@ -18,6 +19,7 @@ import { BUDGET_DEFAULTS } from '../defaults.js';
 import type { Budget, CostCurves } from '../types.js';
 import { perturbedWeight, storedWeight } from './apply-plan.js';
 import { PlanEvaluator } from './evaluate-plan.js';
+import { measureFaultCosts } from './fault-costs.js';
 
 export type CostMetric = 'loss increase' | 'accuracy drop';
 
@@ -63,15 +65,18 @@ export async function measureCostCurves(
   prepared: PreparedModel,
   calibration: SampleBatch,
   budget: Budget,
-  options: { trials?: number; session?: SessionOptions; layers?: readonly Layer[]; context?: ReadonlyMap<string, Float32Array>; onProgress?: (done: number, total: number) => void } = {},
+  options: { session?: SessionOptions; layers?: readonly Layer[]; context?: ReadonlyMap<string, Float32Array>; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<MeasuredCosts> {
   const session = options.session ?? {};
-  const trials = budget.kind === 'protect' ? (options.trials ?? BUDGET_DEFAULTS.trials) : 1;
   const data = memoryBatches(calibration.images, calibration.labels, calibration.sampleShape, 'calibration images');
   const context = options.context ?? new Map<string, Float32Array>();
   const inContext: PreparedModel = context.size > 0 ? { ...prepared, model: withInitializerValues(prepared.model, context) } : prepared;
   const base = (await PlanEvaluator.create(inContext, data, session)).base;
   const layers = options.layers ?? prepared.layers;
+  if (budget.kind === 'protect') {
+    const faults = await measureFaultCosts(inContext, calibration, budget.ber, base, { session, layers, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    return { curves: faults.curves, metric: costMetric(budget), images: calibration.count, runs: faults.runs };
+  }
   const levels = costLevels(budget);
   const cut = CutLogits.create(inContext, calibration, session);
   const entries: { layer: string; level: number; cost: number }[] = [];
@@ -82,19 +87,17 @@ export async function measureCostCurves(
       const current = context.get(layer.name) ?? storedWeight(prepared, layer);
       for (const { level, perturbation } of levels) {
         const text = formatPerturbation(perturbation);
-        for (let trial = 0; trial < trials; trial++) {
-          const weight = perturbedWeight(prepared, layer, perturbation, seedFromKey('budget-costs', layer.name, text, trial));
-          let cost = 0;
-          // Weights as they are (prune:0, a trial that drew no flip, the plan's own level) cost nothing: no run needed.
-          if (!sameBits(weight, current)) {
-            const logits = await cut.logits(layer, new Map([[layer.name, weight]]), 'budget');
-            runs++;
-            const totals = emptyTotals();
-            accumulate(totals, logits, calibration.labels, logits.length / calibration.count);
-            cost = budget.kind === 'protect' ? base.accuracy - totals.correct / totals.count : totals.lossSum / totals.count - base.loss;
-          }
-          entries.push({ layer: layer.name, level, cost });
+        const weight = perturbedWeight(prepared, layer, perturbation, seedFromKey('budget-costs', layer.name, text, 0));
+        let cost = 0;
+        // Weights as they are (prune:0, the plan's own level) cost nothing: no run needed.
+        if (!sameBits(weight, current)) {
+          const logits = await cut.logits(layer, new Map([[layer.name, weight]]), 'budget');
+          runs++;
+          const totals = emptyTotals();
+          accumulate(totals, logits, calibration.labels, logits.length / calibration.count);
+          cost = totals.lossSum / totals.count - base.loss;
         }
+        entries.push({ layer: layer.name, level, cost });
         options.onProgress?.(++done, layers.length * levels.length);
       }
     }
