@@ -36,7 +36,7 @@ export const assess = defineCommand({
     const perturbations = parsePerturbationList(options.perturb.join(','));
     const criteria = resolveCriteria(options.criteria);
     ensureWritableFolder(options.out, 'report folder');
-    const data = await openLabeledData(paths, options);
+    const data = await openLabeledData(paths, options, noteWriter(options, io.err));
     const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
     const bar = progress('assess');
     const report = await assessModel({

@@ -41,7 +41,7 @@ export const sweep = defineCommand({
   async run({ options, positional, io, progress }) {
     const paths = resolveModelAndData(positional, options, 'sweep');
     const specs = parsePerturbationList(options.perturb.join(','));
-    const data = await openLabeledData(paths, options);
+    const data = await openLabeledData(paths, options, noteWriter(options, io.err));
     const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
     const bar = progress('sweep');
     const note = noteWriter(options, io.err);
