@@ -24,6 +24,7 @@ export function checkWritableFile(path: string, what = 'output file'): void {
   }
   const folder = dirname(resolve(path));
   if (!existsSync(folder)) throw new OptionError(`${path}: the folder ${folder} of the ${what} does not exist`);
+  if (!statSync(folder).isDirectory()) throw new OptionError(`${path}: ${folder} is a file, not a folder; choose another path for the ${what}`);
   try {
     accessSync(folder, constants.W_OK);
   } catch (e) {
@@ -49,7 +50,11 @@ export function writeFileAtomic(path: string, text: string | Uint8Array): void {
     writeFileSync(tmp, text);
     renameSync(tmp, path);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // the folder itself is gone or not a folder: there is no temporary file to remove
+    }
     throw new OptionError(`${path}: cannot write (${reason(e)})`);
   }
 }

@@ -1,4 +1,5 @@
 import { prepareModelFile } from '../../model/prepare.js';
+import { checkWritableFile } from '../../output/files.js';
 import { isStochastic, parsePerturbationList, perturbationHelp, type PerturbationSpec } from '../../perturb/index.js';
 import { readRows } from '../../rows/read.js';
 import type { SweepRow } from '../../rows/row.js';
@@ -43,6 +44,7 @@ export const sweep = defineCommand({
   async run({ options, positional, io, progress }) {
     const paths = resolveModelAndData(positional, options, 'sweep');
     const specs = parsePerturbationList(options.perturb.join(','));
+    checkWritableFile(options.out, 'results file');
     const data = await openLabeledData(paths, options, noteWriter(options, io.err));
     const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
     const bar = progress('sweep');
