@@ -34,9 +34,15 @@ export class UnsupportedOpError extends SaferError {
     readonly opset: number,
     readonly nodeName: string,
     supported: readonly string[],
-    what = 'a gradient rule',
+    what = 'gradient rule',
   ) {
-    super(`node "${nodeName}" (${opType}, opset ${opset}) has no ${what}; safer supports ${supported.length} ops (listed by "safer grad --help")`);
+    const recurrent = opType === 'LSTM' || opType === 'GRU' || opType === 'RNN';
+    super(
+      `node "${nodeName}" (${opType}, opset ${opset}) has no ${what}` +
+        (recurrent
+          ? '; safer does not differentiate recurrent ops, so gradient criteria cannot run on this model (the sweep and data-free criteria can)'
+          : `; safer supports ${supported.length} ops (listed by "safer grad --help")`),
+    );
   }
 }
 
