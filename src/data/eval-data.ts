@@ -78,9 +78,7 @@ export async function openEvalData(options: OpenEvalDataOptions): Promise<EvalDa
   if (samples.total === 0) {
     throw new DataError(`${samples.file} holds no samples (shape [0, ${samples.sampleShape.join(', ')}]); give a file with at least one`);
   }
-  if (product(samples.sampleShape) === 0) {
-    throw new DataError(`${samples.file}: its samples have shape [${samples.sampleShape.join(', ')}] and hold no values; give samples with at least one`);
-  }
+  checkSampleSize(samples.file, samples.sampleShape);
   const labels = options.labels === undefined ? found.labels : await openArray(options.labels);
   if (labels !== undefined && labels.shape[0] !== samples.total) {
     // A header's count says nothing about a damaged file: a truncated .gz is corrupt, not of another length.
@@ -115,6 +113,15 @@ interface SampleReader {
 
 type Note = (note: string) => void;
 
+/** Values one sample may hold (2^26: a 3×4096×4096 image is 50M). A bigger one is most likely a damaged header. */
+const MAX_SAMPLE_VALUES = 2 ** 26;
+
+/**
+ * Rows are read in parts of at most this many values, so that a header that declares more rows
+ * than a (compressed) file holds fails before a whole batch is allocated for them.
+ */
+const PART_VALUES = 2 ** 22;
+
 async function openSamples(data: string, preprocess: Preprocess, note: Note | undefined): Promise<{ samples: Samples; labels: ArraySource | undefined }> {
   let isFolder: boolean;
   try {
@@ -139,11 +146,26 @@ function openArray(file: string): Promise<ArraySource> {
   return extname(file).toLowerCase() === '.npy' ? openNpy(file) : openIdx(file);
 }
 
+/** Refuses samples of no values, and samples too big to be anything but a damaged header. */
+function checkSampleSize(file: string, sampleShape: readonly number[]): void {
+  const values = product(sampleShape);
+  if (values === 0) {
+    throw new DataError(`${file}: its samples have shape [${sampleShape.join(', ')}] and hold no values; give samples with at least one`);
+  }
+  if (values > MAX_SAMPLE_VALUES) {
+    throw new DataError(
+      `${file}: its samples have shape [${sampleShape.join(', ')}], ${values} values each; safer takes at most ${MAX_SAMPLE_VALUES} (2^26) per sample (is the header damaged?)`,
+    );
+  }
+}
+
 function arraySamples(source: ArraySource, preprocess: Preprocess, note: Note | undefined): Samples {
   const { file, shape, dtype } = source;
   if (shape.length < 2) {
     throw new DataError(`${file} has shape [${shape.join(', ')}]; data needs a sample axis and at least one more (is it a labels file?)`);
   }
+  // Before planning: a plan holds one mean and std per channel, and a damaged header may declare 2^31 channels.
+  checkSampleSize(file, shape.slice(1));
   const plan = planForArray(preprocess, shape.slice(1), file);
   const dims = arraySampleDims(shape.slice(1), plan.kind === 'image' ? plan.inputLayout : 'NCHW');
   const inSize = rowSize(source);
@@ -161,8 +183,7 @@ function arraySamples(source: ArraySource, preprocess: Preprocess, note: Note | 
       const rows = await source.openRows(start);
       return {
         async read(count) {
-          const raw = new Float32Array(count * inSize);
-          await rows.read(raw);
+          const raw = await readInParts(rows, count, inSize);
           if (!hinted) {
             hinted = true;
             const max = byteRangeMax(raw);
@@ -177,6 +198,29 @@ function arraySamples(source: ArraySource, preprocess: Preprocess, note: Note | 
       };
     },
   };
+}
+
+/** `count` rows of `rowValues` values, read part by part and joined once all of them are there. */
+async function readInParts(rows: RowReader, count: number, rowValues: number): Promise<Float32Array> {
+  const perPart = Math.max(1, Math.floor(PART_VALUES / rowValues));
+  if (count <= perPart) {
+    const raw = new Float32Array(count * rowValues);
+    await rows.read(raw);
+    return raw;
+  }
+  const parts: Float32Array[] = [];
+  for (let done = 0; done < count; done += perPart) {
+    const part = new Float32Array(Math.min(perPart, count - done) * rowValues);
+    await rows.read(part);
+    parts.push(part);
+  }
+  const raw = new Float32Array(count * rowValues);
+  let offset = 0;
+  for (const part of parts) {
+    raw.set(part, offset);
+    offset += part.length;
+  }
+  return raw;
 }
 
 /** Images decoded one by one; without `resize` they must all have the first image's size. */

@@ -30,7 +30,7 @@ describe('data without samples', () => {
 
   it('refuses samples of no values (a zero dimension)', async () => {
     const data = writeNpy(tmp.path('hollow.npy'), '<f4', [3, 0, 4], []);
-    expect(await errorOf({ data })).toMatch(/hollow\.npy: its samples have shape \[1, 0, 4\] and hold no values/);
+    expect(await errorOf({ data })).toMatch(/hollow\.npy: its samples have shape \[0, 4\] and hold no values/);
   });
 
   it('an image folder without images is an error naming the folder', async () => {
