@@ -1,6 +1,6 @@
 /** Sweeps that share a results file, are interrupted, or are run again with other arguments. */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTmp } from '../data/helpers.js';
 import { jsonOf, ROOT, safer } from '../helpers/cli.js';
@@ -115,5 +115,18 @@ describe('an interrupted sweep', () => {
     const again = await resumed.done;
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(new RegExp(`${written} rows already there`));
+  });
+});
+
+describe('the published data set, now that perturbation specs are canonical', () => {
+  it('still reproduces its rows (safer dataset verify on a sample of the lenet5 and mlp rows)', () => {
+    const dir = tmp.path('dataset');
+    mkdirSync(dir);
+    for (const name of ['lenet5.jsonl', 'mlp.jsonl']) copyFileSync(`${ROOT}zoo/dataset/${name}`, `${dir}/${name}`);
+    const r = safer(['dataset', 'verify', '--dataset', dir, '--sample', '6', '--seed', '3', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { sampled: number; reproduced: number; rows: { perturbation: string }[] };
+    expect(report.sampled).toBe(6);
+    expect(report.reproduced).toBe(6);
   });
 });

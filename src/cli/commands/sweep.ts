@@ -24,7 +24,9 @@ export const sweep = defineCommand({
     'model evaluated on the whole data set. Perturbations (exact definitions in docs/design.md):',
     perturbationHelp(),
     'One JSON line per (layer, perturbation, seed) is appended to --out. The run is resumable: started again with',
-    'the same arguments after an interruption (even kill -9), it continues where it stopped.',
+    'the same arguments after an interruption (even kill -9), it continues where it stopped. One sweep writes a',
+    'file at a time (<out>.lock names it; a lock left by a process no longer running is taken over). Ctrl-C or',
+    'SIGTERM says how many rows were written and exits 130 or 143. The summary shows the rows this run asked for.',
   ].join('\n'),
   examples: ['safer sweep --perturb prune:0.5,quant:4 --out bundled.jsonl', 'safer sweep model.onnx --data x.npy --labels y.npy --perturb bitflip:1e-5 --seeds 10 --out faults.jsonl'],
   options: {
