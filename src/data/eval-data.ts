@@ -358,7 +358,10 @@ class StreamedEvalData implements EvalData {
   }
 }
 
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 function littleEndianBytes(values: Float32Array | Int32Array): Uint8Array {
+  if (HOST_LITTLE_ENDIAN) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   const bytes = new Uint8Array(values.length * 4);
   const view = new DataView(bytes.buffer);
   const isFloat = values instanceof Float32Array;

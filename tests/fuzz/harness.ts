@@ -170,7 +170,7 @@ const npzSizes: Mutator = (bytes, rng) => {
 
 /** A member that inflates to much more than anything else in the archive (a zip bomb within reason). */
 const npzBomb: Mutator = (_bytes, rng) => {
-  const rows = rng.pick([1000, 20_000]);
+  const rows = rng.pick([1000, 10_000]);
   const x = npyBytes('|u1', [rows, 28, 28], new Uint8Array(rows * 784));
   const y = npyBytes('<i8', [rows], new Uint8Array(rows));
   return { bytes: zipSync({ 'x.npy': x, 'y.npy': y }, { level: 1 }), what: `npz bomb: ${rows}×28×28 zeros (${(x.length / 2 ** 20).toFixed(0)} MiB inflated)` };

@@ -47,10 +47,10 @@ export const sweep = defineCommand({
     const paths = resolveModelAndData(positional, options, 'sweep');
     const specs = parsePerturbationList(options.perturb.join(','));
     checkWritableFile(options.out, 'results file');
-    const data = await openLabeledData(paths, options, noteWriter(options, io.err));
+    const note = noteWriter(options, io.err);
+    const data = await openLabeledData(paths, options, note);
     const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
     const bar = progress('sweep');
-    const note = noteWriter(options, io.err);
     let plan: { total: number; done: number } | undefined;
     let written = 0;
     const forget = onInterrupt(() => plan
