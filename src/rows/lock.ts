@@ -30,6 +30,15 @@ export class ResultsLock {
     const me: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
     for (let attempt = 0; attempt < 2; attempt++) {
       if (create(path, me)) {
+        // After a takeover, a second process may have removed the same stale lock and created its own:
+        // whoever's record is in the file a moment later holds it.
+        if (attempt > 0) {
+          pause(50);
+          const now = readHolder(path);
+          if (typeof now !== 'object' || now.pid !== me.pid || now.host !== me.host || now.started !== me.started) {
+            throw new OptionError(`${file}: another sweep took over the same stale lock ${path} at the same moment; use another --out`);
+          }
+        }
         held.add(path);
         installExitHook();
         return new ResultsLock(path);
