@@ -146,7 +146,7 @@ const gzipped = (inner: Mutator): Mutator => (bytes, rng) => {
 const gzipBomb: Mutator = (_bytes, rng) => {
   const count = rng.pick([10, 100_000, 0xffffffff]);
   const header = idxBytes('uint8', [count, 28, 28], []);
-  const zeros = new Uint8Array(rng.pick([8, 64]) * 2 ** 20);
+  const zeros = new Uint8Array(rng.pick([8, 32]) * 2 ** 20);
   const all = new Uint8Array(header.length + zeros.length);
   all.set(header);
   return { bytes: gzipSync(all, { level: 1 }), what: `gzip bomb: header ${count}×28×28, ${zeros.length >> 20} MiB of zeros` };
