@@ -20,6 +20,11 @@ describe('output files', () => {
     expect(() => checkWritableFile(path(), 'report')).toThrow(message);
   });
 
+  it('checkWritableFile with createFolder accepts a folder still to be made, unless a file is in its way', () => {
+    expect(() => checkWritableFile(tmp.path('new', 'deeper', 'r.html'), 'report', { createFolder: true })).not.toThrow();
+    expect(() => checkWritableFile(tmp.path('file', 'deeper', 'r.html'), 'report', { createFolder: true })).toThrow(/r\.html: .*file is a file, not a folder; choose another path for the report$/);
+  });
+
   it('ensureWritableFolder refuses a file, and a folder below a file', () => {
     expect(() => ensureWritableFolder(tmp.path('file'))).toThrow(/file: is a file; the output folder must be a folder/);
     expect(() => ensureWritableFolder(tmp.path('file', 'sub'))).toThrow(/sub: the output folder cannot be written \(ENOTDIR\)/);
