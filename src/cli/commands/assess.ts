@@ -7,6 +7,7 @@ import { VERSION } from '../../version.js';
 import { defineCommand } from '../command.js';
 import { DATA_OPTIONS, MODEL_DATA_USAGE, noteWriter, openLabeledData, OUTPUT_OPTIONS, resolveModelAndData, THREADS_OPTION } from '../data-options.js';
 import { formatCount, json, renderTable } from '../format.js';
+import { onInterrupt } from '../interrupt.js';
 
 export const assess = defineCommand({
   name: 'assess',
@@ -37,9 +38,10 @@ export const assess = defineCommand({
     const perturbations = parsePerturbationList(options.perturb.join(','));
     const criteria = resolveCriteria(options.criteria);
     ensureWritableFolder(options.out, 'report folder');
-    const data = await openLabeledData(paths, options);
+    const data = await openLabeledData(paths, options, noteWriter(options, io.err));
     const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
     const bar = progress('assess');
+    const forget = onInterrupt(() => `interrupted; the rows measured so far are kept in ${options.out}; run again to resume`);
     const report = await assessModel({
       prepared,
       data,
@@ -54,7 +56,7 @@ export const assess = defineCommand({
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
       onProgress: (stage, done, total) => bar.update(done, total, stage),
       onNote: noteWriter(options, io.err),
-    });
+    }).finally(forget);
     bar.done();
     if (options.json) {
       io.out(json(report));

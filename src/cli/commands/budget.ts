@@ -93,7 +93,7 @@ export const budget = defineCommand({
       if (kind === 'protect' || curve) throw new UsageError('--model-out writes the weights of a quant or prune plan');
       checkWritableFile(modelOut, 'model');
     }
-    const data = await openLabeledData(paths, options);
+    const data = await openLabeledData(paths, options, noteWriter(options, io.err));
     const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
     const calibration = await loadSamples(await calibrationData(options, data), options.calibration);
     const bar = progress(`budget ${kind}`);
@@ -141,7 +141,7 @@ export const budget = defineCommand({
 async function faultCurve(
   rest: string[],
   options: Parameters<typeof openLabeledData>[1] & { plan?: string | undefined; out?: string | undefined; grid?: readonly string[] | undefined; trials: number; seed: number; threads?: number | undefined; json: boolean; quiet: boolean },
-  io: { out(text: string): void },
+  io: { out(text: string): void; err(text: string): void },
   progress: (label: string) => { update(done: number, total: number, note?: string): void; done(): void },
 ): Promise<void> {
   const file = options.plan;
@@ -151,7 +151,7 @@ async function faultCurve(
   const plan = readPlan(file);
   if (plan.kind !== 'protect') throw new UsageError(`${file}: a ${plan.kind} plan; the fault curve needs a protect plan`);
   const paths = resolveModelAndData(rest, options, 'budget curve ber');
-  const data = await openLabeledData(paths, options);
+  const data = await openLabeledData(paths, options, noteWriter(options, io.err));
   const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
   checkPlanModel(plan, { path: prepared.source, sha256: prepared.sha256 }, file);
   const allocation = allocationFromPlan(plan, prepared.layers, file);
@@ -173,7 +173,11 @@ async function faultCurve(
 }
 
 /** `safer budget apply plan.json [model] ...`: the plan's model written and evaluated. */
-async function applyPlan(rest: string[], options: Parameters<typeof openLabeledData>[1] & { 'model-out'?: string | undefined; json: boolean }, io: { out(text: string): void }): Promise<void> {
+async function applyPlan(
+  rest: string[],
+  options: Parameters<typeof openLabeledData>[1] & { 'model-out'?: string | undefined; json: boolean; quiet: boolean },
+  io: { out(text: string): void; err(text: string): void },
+): Promise<void> {
   const [file, ...modelArgs] = rest;
   if (file === undefined) throw new UsageError('safer budget apply needs a plan file: safer budget apply plan.json [model.onnx --data ...] --model-out out.onnx');
   const modelOut = options['model-out'];
@@ -182,7 +186,7 @@ async function applyPlan(rest: string[], options: Parameters<typeof openLabeledD
   const plan = readPlan(file);
   if (plan.kind === 'protect') throw new UsageError(`${file}: a protect plan changes no weights; there is no model to write`);
   const paths = resolveModelAndData(modelArgs, options, 'budget apply');
-  const data = await openLabeledData(paths, options);
+  const data = await openLabeledData(paths, options, noteWriter(options, io.err));
   const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
   checkPlanModel(plan, { path: prepared.source, sha256: prepared.sha256 }, file);
   const allocation = allocationFromPlan(plan, prepared.layers, file);

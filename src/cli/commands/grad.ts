@@ -4,7 +4,7 @@ import { OptionError } from '../../errors.js';
 import { GRAD_RULES } from '../../autodiff/index.js';
 import { prepareModelFile } from '../../model/prepare.js';
 import { defineCommand } from '../command.js';
-import { DATA_OPTIONS, MODEL_DATA_USAGE, openLabeledData, OUTPUT_OPTIONS, resolveModelAndData, THREADS_OPTION } from '../data-options.js';
+import { DATA_OPTIONS, MODEL_DATA_USAGE, noteWriter, openLabeledData, OUTPUT_OPTIONS, resolveModelAndData, THREADS_OPTION } from '../data-options.js';
 import { json, renderTable } from '../format.js';
 
 export const grad = defineCommand({
@@ -27,7 +27,7 @@ export const grad = defineCommand({
   async run({ options, positional, io }) {
     const paths = resolveModelAndData(positional, options, 'grad');
     const { limit } = options;
-    const data = await openLabeledData(paths, options);
+    const data = await openLabeledData(paths, options, noteWriter(options, io.err));
     const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
     // A model with a fixed batch size runs in chunks of exactly that size; the mean over equal chunks
     // of their mean losses (and gradients) is the mean over all of them.
