@@ -35,7 +35,7 @@ export const BUDGET_DEFAULTS = {
   /** Fault trials per joint measurement of a protect plan on the calibration images (the refinement). */
   trials: 10,
   /** Protect costs of `--measure`: single flips per bit position and layer (run/fault-costs.ts). */
-  faultSamples: 4,
+  faultSamples: 3,
   /** Protect plans are evaluated on the evaluation set over this many trials. */
   evaluationTrials: 20,
   /** Bit error rates of `safer budget curve ber` (accuracy against BER, with and without protection). */

@@ -46,7 +46,7 @@ describe('reading results files (the one reader of sweep rows)', () => {
     expect(conv?.seeds).toBe(3);
     expect(conv?.std).toBeCloseTo(0.1, 12);
     expect(conv?.lossIncrease).toBeCloseTo(0.3, 12);
-    expect(p?.layers.get('fc.weight')).toEqual({ drop: 0, std: 0, seeds: 1, lossIncrease: null });
+    expect(p?.layers.get('fc.weight')).toMatchObject({ drop: 0, std: 0, seeds: 1, lossIncrease: null, kl: 0.01, seSource: 'changed-bound' });
     expect(truth.rows).toBe(4);
   });
 

@@ -9,6 +9,7 @@ import { withInitializerValues } from '../../onnx/edit.js';
 import { Evaluator, type LabeledBatches } from '../../runtime/evaluate.js';
 import type { SessionOptions } from '../../runtime/session.js';
 import { meanInterval, wilsonInterval } from '../../stats/intervals.js';
+import { allocationKey } from '../budget-refine.js';
 import type { Allocation, Budget } from '../types.js';
 import { faultWeights, planWeights } from './apply-plan.js';
 
@@ -25,6 +26,9 @@ export interface Evaluation {
 
 /** Evaluates weight settings of one prepared model on one data set. */
 export class PlanEvaluator {
+  /** Plans already evaluated, by their decisions, rate and trials: baselines often coincide (all of them at overhead 0). */
+  private readonly evaluated = new Map<string, Promise<Evaluation>>();
+
   private constructor(
     readonly prepared: PreparedModel,
     readonly data: LabeledBatches,
@@ -50,8 +54,21 @@ export class PlanEvaluator {
     }
   }
 
-  /** A plan: its weights (quant, prune), or `trials` fault trials at the budget's bit error rate (protect). */
-  async plan(allocation: Allocation, budget: Budget, trials: number): Promise<Evaluation> {
+  /** A plan: its weights (quant, prune), or `trials` fault trials at the budget's bit error rate (protect); each plan once. */
+  plan(allocation: Allocation, budget: Budget, trials: number): Promise<Evaluation> {
+    const names = this.prepared.layers.map((l) => l.name);
+    const key = `${allocationKey(allocation, names)} ${budget.kind === 'protect' ? `${budget.ber} ${trials}` : ''}`;
+    let evaluation = this.evaluated.get(key);
+    if (!evaluation) {
+      evaluation = this.evaluate(allocation, budget, trials);
+      this.evaluated.set(key, evaluation);
+      // A failed evaluation is not kept: the next call tries again.
+      evaluation.catch(() => this.evaluated.delete(key));
+    }
+    return evaluation;
+  }
+
+  private async evaluate(allocation: Allocation, budget: Budget, trials: number): Promise<Evaluation> {
     if (budget.kind !== 'protect') return this.weights(planWeights(this.prepared, allocation));
     const runs: Evaluation[] = [];
     for (let trial = 0; trial < trials; trial++) runs.push(await this.weights(faultWeights(this.prepared, allocation, budget.ber, trial)));

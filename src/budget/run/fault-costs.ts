@@ -13,7 +13,7 @@
  *   c_l(p) = min(base accuracy, Σ_b (1 − (1 − p)^{n_l}) · D_{l,b}),
  * the chance that bit b is hit in at least one of the layer's n_l entries times the drop of one hit,
  * summed over positions: exact for one flip per layer, an estimate (capped at losing everything) when
- * flips meet. Mantissa bits below FAULT_BITS[0] change an entry by less than 2^-7 of its value and
+ * flips meet. Mantissa bits below FAULT_BITS[0] change an entry by at most 2^-4 of its value and
  * count 0. The joint effect of all unprotected layers at once is what the plan's evaluation measures.
  */
 import { CutLogits } from '../../cut/cut-logits.js';
@@ -28,8 +28,8 @@ import { BUDGET_DEFAULTS } from '../defaults.js';
 import type { CostCurves } from '../types.js';
 import { storedWeight } from './apply-plan.js';
 
-/** The float32 bit positions measured: the top 8 mantissa bits, the 8 exponent bits and the sign. */
-export const FAULT_BITS: readonly number[] = Array.from({ length: 16 }, (_, i) => 16 + i);
+/** The float32 bit positions measured: the top 3 mantissa bits, the 8 exponent bits and the sign. */
+export const FAULT_BITS: readonly number[] = Array.from({ length: 12 }, (_, i) => 20 + i);
 
 export interface FaultCosts {
   curves: CostCurves;

@@ -4,13 +4,13 @@
  * criterion, the oracle's plan from measured sweep rows (when given), and every baseline, each the
  * accuracy of its model on the evaluation set with its interval.
  */
-import { SaferError } from '../../errors.js';
+import { OptionError, SaferError } from '../../errors.js';
 import { budgetAt } from '../budget-curve.js';
 import { achievedValue } from '../checks.js';
 import { baselineMethodsFor } from '../methods/index.js';
 import type { Allocation, Budget } from '../types.js';
 import type { BerPoint, CurvePoint } from './curve-file.js';
-import type { BudgetSession, CostSource } from './run-budget.js';
+import type { BaselineRun, BudgetSession, CostSource } from './run-budget.js';
 
 export interface CurveOptions {
   /** The plans the solver makes, by label (e.g. "safer", "criterion:output-kl@quantc:3", "oracle"). */
@@ -39,14 +39,23 @@ export async function budgetCurve(session: BudgetSession, template: Budget, grid
         options.onSkip?.(`${label} at ${value}: ${e.message}`);
       }
     };
+    // The first measured source's refinement takes every baseline as a candidate (so that its plan is never worse
+    // than one it measured), and its evaluations of the baselines give their rows.
+    let baselineRuns: BaselineRun[] | undefined;
     for (const { label, source } of options.sources) {
       await add(label, async () => {
-        const run = await session.decide(budget, source, { keep, refine: source.kind === 'criterion' ? null : options.refine, baselines: false });
+        const refine = source.kind === 'criterion' ? null : options.refine;
+        const withBaselines = refine !== null && baselineRuns === undefined;
+        const run = await session.decide(budget, source, { keep, refine, baselines: withBaselines });
+        if (withBaselines) baselineRuns = run.baselines;
         return { achieved: run.achieved, accuracy: run.evaluation.accuracy, interval: run.evaluation.interval };
       });
     }
     for (const method of baselines) {
+      const measured = baselineRuns?.find((b) => b.method === method.id);
       await add(method.id, async () => {
+        if (measured?.evaluation && measured.achieved !== undefined) return { achieved: measured.achieved, accuracy: measured.evaluation.accuracy, interval: measured.evaluation.interval };
+        if (measured?.error !== undefined) throw new OptionError(measured.error);
         const result = await session.methodPlan(method.id, budget, new Set(keep));
         const e = await session.evaluate(result.allocation, budget);
         return { achieved: achievedValue(result.achieved), accuracy: e.accuracy, interval: e.interval };

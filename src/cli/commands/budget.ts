@@ -57,7 +57,7 @@ export const budget = defineCommand({
     ber: { kind: 'number', value: 'p', description: 'protect: bit error rate of the unprotected weights', min: 1e-12, max: 1 },
     overhead: { kind: 'number', value: 'f', description: 'protect: largest fraction of all weights that may be protected', min: 0, max: 1 },
     from: { kind: 'list', value: 'rows.jsonl,..', description: 'costs from measured sweep rows (the oracle): quantc:b, prune:r or bitflip:p rows of this model' },
-    criterion: { kind: 'string', value: 'name', description: 'costs from a layer-importance criterion (see safer score --help)' },
+    criterion: { kind: 'list', value: 'name', description: 'costs from a layer-importance criterion (see safer score --help); curve: one or more, each its own plan' },
     calibration: { kind: 'integer', value: 'N', description: 'calibration images for the measured costs and the refinement (the first N of --data, or of --calibration-data)', default: BUDGET_DEFAULTS.calibration, min: 1 },
     'calibration-data': { kind: 'string', value: 'file', description: 'calibration images apart from the evaluation set (same preprocessing options)' },
     'calibration-labels': { kind: 'string', value: 'file', description: 'labels of --calibration-data' },
@@ -84,7 +84,9 @@ export const budget = defineCommand({
     }
     const kind = kindName as BudgetKind;
     const template = budgetOf(kind, options, curve);
-    if (options.from && options.criterion !== undefined) throw new UsageError('--from and --criterion are two cost sources: give one');
+    const criteria = options.criterion ?? [];
+    if (!curve && options.from && criteria.length > 0) throw new UsageError('--from and --criterion are two cost sources: give one');
+    if (!curve && criteria.length > 1) throw new UsageError(`--criterion takes one name for a plan (got ${criteria.length}); several are for "safer budget curve"`);
     const paths = resolveModelAndData(rest, options, `budget ${positional.slice(0, curve ? 2 : 1).join(' ')}`);
     const out = options.out ?? `${curve ? 'curve' : 'plan'}-${kind}.json`;
     checkWritableFile(out, curve ? 'curve file' : 'plan');
@@ -102,7 +104,7 @@ export const budget = defineCommand({
       ...(options.threads !== undefined ? { session: { threads: options.threads } } : {}),
       onProgress: (stage, done, total) => bar.update(done, total, stage),
     });
-    const source: CostSource = options.from ? { kind: 'rows', paths: options.from } : options.criterion !== undefined ? { kind: 'criterion', name: options.criterion } : { kind: 'measure' };
+    const source: CostSource = options.from ? { kind: 'rows', paths: options.from } : criteria[0] !== undefined ? { kind: 'criterion', name: criteria[0] } : { kind: 'measure' };
     const refine = options.refine && source.kind !== 'criterion' ? { evaluations: options.evaluations } : null;
     const keep = options.keep ?? [];
     if (curve) {
@@ -111,7 +113,7 @@ export const budget = defineCommand({
         { label: 'safer', source: { kind: 'measure' } },
         { label: `criterion:${recommendedFor(kind)}`, source: { kind: 'criterion', name: recommendedFor(kind) } },
         ...(options.from ? [{ label: 'oracle', source: { kind: 'rows' as const, paths: options.from } }] : []),
-        ...(options.criterion !== undefined ? [{ label: `criterion:${options.criterion}`, source: { kind: 'criterion' as const, name: options.criterion } }] : []),
+        ...criteria.filter((name) => name !== recommendedFor(kind)).map((name) => ({ label: `criterion:${name}`, source: { kind: 'criterion' as const, name } })),
       ];
       const points = await budgetCurve(session, template, grid, {
         sources, refine, keep,
