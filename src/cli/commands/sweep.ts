@@ -9,6 +9,7 @@ import { VERSION } from '../../version.js';
 import { defineCommand } from '../command.js';
 import { DATA_OPTIONS, MODEL_DATA_USAGE, noteWriter, openLabeledData, OUTPUT_OPTIONS, resolveModelAndData } from '../data-options.js';
 import { formatPercent, json, renderTable } from '../format.js';
+import { QUEUE_OPTIONS, queuedSweep } from '../queued-sweep.js';
 
 export const DEFAULT_PERTURBATIONS = ['prune:0.5', 'prune:0.9', 'quant:4', 'quant:2', 'quantc:4'];
 
@@ -22,8 +23,14 @@ export const sweep = defineCommand({
     perturbationHelp(),
     'One JSON line per (layer, perturbation, seed) is appended to --out. The run is resumable: started again with',
     'the same arguments after an interruption (even kill -9), it continues where it stopped.',
+    'With --queue redis://host:6379/0 the jobs go to a Redis queue instead, for "safer worker"s on any number of',
+    'machines, and their rows are collected into --out in the same order (docs/scale-out.md).',
   ].join('\n'),
-  examples: ['safer sweep --perturb prune:0.5,quant:4 --out bundled.jsonl', 'safer sweep model.onnx --data x.npy --labels y.npy --perturb bitflip:1e-5 --seeds 10 --out faults.jsonl'],
+  examples: [
+    'safer sweep --perturb prune:0.5,quant:4 --out bundled.jsonl',
+    'safer sweep model.onnx --data x.npy --labels y.npy --perturb bitflip:1e-5 --seeds 10 --out faults.jsonl',
+    'safer sweep model.onnx --data x.npy --labels y.npy --queue rediss://queue.lab:6380/0 --out results.jsonl',
+  ],
   options: {
     ...DATA_OPTIONS,
     perturb: { kind: 'list', value: 'list', description: 'comma-separated perturbations', default: DEFAULT_PERTURBATIONS },
@@ -36,6 +43,7 @@ export const sweep = defineCommand({
     jobs: { kind: 'integer', value: 'J', description: 'jobs in flight at once (interleaved on one thread: onnxruntime-node runs sessions synchronously)', default: SWEEP_DEFAULTS.jobs, min: 1 },
     adaptive: { kind: 'number', value: 'pp', description: 'stop a perturbation early once its accuracy drop is known to ± this many percentage points', min: 1e-9, max: 99.999 },
     confidence: { kind: 'number', value: 'c', description: 'confidence level of --adaptive intervals', default: ADAPTIVE_CONFIDENCE, min: 1e-9, max: 0.999999 },
+    ...QUEUE_OPTIONS,
     ...OUTPUT_OPTIONS,
   },
   async run({ options, positional, io, progress }) {
@@ -43,8 +51,20 @@ export const sweep = defineCommand({
     const specs = parsePerturbationList(options.perturb.join(','));
     const data = await openLabeledData(paths, options);
     const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
-    const bar = progress('sweep');
     const note = noteWriter(options, io.err);
+    if (options.queue !== undefined) {
+      const queue = options.queue;
+      const { summary, code } = await queuedSweep({ io, progress, note }, { ...options, queue }, paths, data, prepared, specs, VERSION);
+      const table = summary.rowsWritten + summary.rowsAlreadyThere > 0 ? tabulateRows(readRows([options.out]).rows).models.get(prepared.sha256) : undefined;
+      if (options.json) io.out(json({ ...summary, table: table ? tableJson(table) : {} }));
+      else if (code === 0) {
+        io.out(`${summary.rowsWritten} rows written to ${options.out} in ${summary.seconds.toFixed(1)} s from sweep ${summary.name} (${summary.queue})` +
+          (summary.rowsAlreadyThere > 0 ? ` (${summary.rowsAlreadyThere} were already there)` : ''));
+        if (table) io.out(renderDrops(table, NaN));
+      }
+      return code;
+    }
+    const bar = progress('sweep');
     const summary = await runSweep({
       prepared,
       data,

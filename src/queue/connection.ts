@@ -1,0 +1,70 @@
+/**
+ * Our own connection to the queue's Redis (BullMQ opens its own from the same options), and the checks
+ * made before anything is enqueued or taken: that Redis answers, and that it never evicts keys.
+ */
+import { Redis } from 'ioredis';
+import { QueueError } from './errors.js';
+import { connectionOptions, redact, type RedisTarget } from './target.js';
+
+/** Connects to `target` and checks it (checkRedis); the caller quits the client. */
+export async function openRedis(target: RedisTarget, options: { onNote?: (note: string) => void } = {}): Promise<Redis> {
+  const client = new Redis({ ...connectionOptions(target), lazyConnect: true, connectionName: 'safer' });
+  let lost = false;
+  client.on('error', (e: Error) => {
+    // ioredis reconnects by itself; say so once per outage, without the password.
+    if (!lost) options.onNote?.(`lost the connection to ${target.display} (${redact(e.message, target)}); reconnecting`);
+    lost = true;
+  });
+  client.on('ready', () => {
+    if (lost) options.onNote?.(`connected to ${target.display} again`);
+    lost = false;
+  });
+  try {
+    await withTimeout(client.connect(), 10_000, target);
+    await checkRedis(client, target);
+  } catch (e) {
+    client.disconnect();
+    if (e instanceof QueueError) throw e;
+    throw new QueueError(`cannot use the queue at ${target.display}: ${redact((e as Error).message, target)}`);
+  }
+  return client;
+}
+
+/**
+ * BullMQ keeps jobs, locks and results in Redis keys: a Redis that evicts keys under memory pressure
+ * loses them silently. Refuses anything but `maxmemory-policy noeviction` (read with CONFIG GET, or
+ * INFO where CONFIG is disabled, as on some managed services).
+ */
+export async function checkRedis(client: Redis, target: RedisTarget): Promise<void> {
+  const policy = await evictionPolicy(client);
+  if (policy !== 'noeviction') {
+    throw new QueueError(
+      `the Redis at ${target.display} has maxmemory-policy ${policy ?? '(unknown)'}: it may evict keys under memory pressure and lose queued jobs and rows. ` +
+        'A sweep queue needs "noeviction": set "maxmemory-policy noeviction" in redis.conf (or run CONFIG SET maxmemory-policy noeviction)',
+    );
+  }
+}
+
+async function evictionPolicy(client: Redis): Promise<string | undefined> {
+  try {
+    const reply = (await client.call('CONFIG', 'GET', 'maxmemory-policy')) as unknown;
+    if (Array.isArray(reply) && typeof reply[1] === 'string') return reply[1];
+    if (reply && typeof reply === 'object' && 'maxmemory-policy' in reply) return String((reply as Record<string, unknown>)['maxmemory-policy']);
+  } catch {
+    // CONFIG may be disabled or renamed; INFO says the same.
+  }
+  const info = await client.info('memory');
+  return /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, target: RedisTarget): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new QueueError(`no answer from ${target.display} within ${ms / 1000} s; is Redis running there, and is the URL right?`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
