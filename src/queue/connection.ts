@@ -4,19 +4,28 @@
  */
 import { Redis } from 'ioredis';
 import { QueueError } from './errors.js';
-import { connectionOptions, redact, type RedisTarget } from './target.js';
+import { connectionOptions, PASSWORD_ENV, redact, type RedisTarget } from './target.js';
 
 /** Connects to `target` and checks it (checkRedis); the caller quits the client. */
 export async function openRedis(target: RedisTarget, options: { onNote?: (note: string) => void } = {}): Promise<Redis> {
   const client = new Redis({ ...connectionOptions(target), lazyConnect: true, connectionName: 'safer' });
   let lost = false;
+  let connected = false;
+  let refused: string | undefined;
   client.on('error', (e: Error) => {
+    if (/NOAUTH|WRONGPASS|invalid password|invalid username-password/i.test(e.message)) {
+      refused = target.password === undefined
+        ? `the Redis at ${target.display} needs a password: put it in ${PASSWORD_ENV} (or in the URL, redis://:password@host)`
+        : `the Redis at ${target.display} refused the password (${redact(e.message, target)})`;
+      return;
+    }
     // ioredis reconnects by itself; say so once per outage, without the password.
-    if (!lost) options.onNote?.(`lost the connection to ${target.display} (${redact(e.message, target)}); reconnecting`);
+    if (!lost && connected) options.onNote?.(`lost the connection to ${target.display} (${redact(e.message, target)}); reconnecting`);
     lost = true;
   });
   client.on('ready', () => {
-    if (lost) options.onNote?.(`connected to ${target.display} again`);
+    if (lost && connected) options.onNote?.(`connected to ${target.display} again`);
+    connected = true;
     lost = false;
   });
   try {
@@ -24,6 +33,7 @@ export async function openRedis(target: RedisTarget, options: { onNote?: (note: 
     await checkRedis(client, target);
   } catch (e) {
     client.disconnect();
+    if (refused) throw new QueueError(refused);
     if (e instanceof QueueError) throw e;
     throw new QueueError(`cannot use the queue at ${target.display}: ${redact((e as Error).message, target)}`);
   }

@@ -1,0 +1,103 @@
+/**
+ * Sweeps on a Redis queue with several workers on this machine: the collected rows equal a single-process
+ * sweep's byte for byte (timings aside), none missing and none twice, also when a worker is killed
+ * with kill -9 in the middle of a job; enqueuing the same sweep again adds nothing.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTmp } from '../../data/helpers.js';
+import { safer } from '../../helpers/cli.js';
+import { childrenOf, isAlive, RedisServer, SaferProcess, sleep, startWorkers, withoutTimings } from './harness.js';
+
+const tmp = makeTmp();
+let redis: RedisServer;
+
+/** Relative paths, as a user in the project folder types them: the jobs store them relative to it. */
+const sweepArgs = (limit: number): string[] => [
+  'sweep', 'zoo/bundled/model.onnx', '--data', 'zoo/bundled/images.npy', '--labels', 'zoo/bundled/labels.npy',
+  '--limit', String(limit), '--perturb', 'prune:0.5,noise:0.5', '--seeds', '2',
+];
+const JOBS = 15; // 5 layers × (prune:0.5 + noise:0.5 × 2 seeds)
+
+const references = new Map<number, string[]>();
+/** The single-process sweep's rows, timings taken out. */
+function reference(limit: number): string[] {
+  const cached = references.get(limit);
+  if (cached) return cached;
+  const out = tmp.path(`local-${limit}.jsonl`);
+  const r = safer([...sweepArgs(limit), '--out', out, '--quiet']);
+  expect(r.code, r.stderr).toBe(0);
+  const rows = withoutTimings(out);
+  expect(rows).toHaveLength(JOBS);
+  references.set(limit, rows);
+  return rows;
+}
+
+beforeAll(async () => {
+  redis = await RedisServer.start();
+});
+
+afterAll(async () => {
+  await redis.stop();
+  tmp.cleanup();
+});
+
+describe('safer sweep --queue with workers', () => {
+  it('collects exactly the rows of a local sweep from two workers, each job done once', async () => {
+    const url = redis.url(1);
+    const workers = await startWorkers(2, url, redis.env);
+    const out = tmp.path('two.jsonl');
+    const sweep = new SaferProcess([...sweepArgs(300), '--queue', url, '--out', out, '--json'], redis.env);
+    expect(await sweep.exited, sweep.stderr).toBe(0);
+    expect(withoutTimings(out)).toEqual(reference(300));
+    const summary = JSON.parse(sweep.stdout) as { jobs: number; enqueued: number; rowsWritten: number; failed: unknown[]; queue: string };
+    expect(summary).toMatchObject({ jobs: JOBS, enqueued: JOBS, rowsWritten: JOBS, failed: [], queue: url });
+    for (const w of workers) expect(await w.stop(), w.stderr).toBe(0);
+    const done = workers.map((w) => w.count(/^done /));
+    expect(done.reduce((a, b) => a + b, 0)).toBe(JOBS); // no job evaluated twice
+    expect(done.every((n) => n > 0), `jobs per worker: ${done.join(', ')}`).toBe(true);
+
+    // The same sweep again, into another file and with no worker running: every row comes from Redis, nothing is added or redone.
+    const again = tmp.path('two-again.jsonl');
+    const second = new SaferProcess([...sweepArgs(300), '--queue', url, '--out', again, '--json'], redis.env);
+    expect(await second.exited, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ jobs: JOBS, enqueued: 0, rowsWritten: JOBS });
+    expect(readFileSync(again, 'utf8')).toBe(readFileSync(out, 'utf8')); // timings included: the same evaluations
+    expect(Number(redis.cli('-n', '1', 'EVAL', "return #redis.call('keys', 'safer:sweep-jobs:????????????????????????????????????????????????????????????????')", '0'))).toBe(JOBS);
+  });
+
+  it('collects the same rows from three workers', async () => {
+    const url = redis.url(2);
+    const workers = await startWorkers(3, url, redis.env);
+    const out = tmp.path('three.jsonl');
+    const sweep = new SaferProcess([...sweepArgs(300), '--queue', url, '--out', out], redis.env);
+    expect(await sweep.exited, sweep.stderr).toBe(0);
+    expect(sweep.stdout).toMatch(new RegExp(`^${JOBS} rows written to .* from sweep model-[0-9a-f]{12} \\(redis://127\\.0\\.0\\.1:\\d+/2\\)`, 'm'));
+    expect(withoutTimings(out)).toEqual(reference(300));
+    for (const w of workers) await w.stop();
+    expect(workers.map((w) => w.count(/^done /)).reduce((a, b) => a + b, 0)).toBe(JOBS);
+  });
+
+  it('survives a worker killed with kill -9 in the middle of a job: another worker takes the job once its lock expires', async () => {
+    const url = redis.url(3);
+    const [victim, survivor] = await startWorkers(2, url, redis.env);
+    const out = tmp.path('killed.jsonl');
+    const sweep = new SaferProcess([...sweepArgs(2000), '--queue', url, '--out', out], redis.env);
+    // Its first job: it has just begun (the child loads the model and runs the base model first, about a second).
+    const started = await victim!.waitFor(/^started /);
+    const children = childrenOf(victim!.pid);
+    victim!.child.kill('SIGKILL');
+    await victim!.exited;
+    const job = /^started (.*) \(job ([0-9a-f]+), attempt \d+\)$/.exec(started);
+    expect(job, started).not.toBeNull();
+    expect(await sweep.exited, sweep.stderr).toBe(0);
+    expect(withoutTimings(out)).toEqual(reference(2000));
+    // The killed job was started again by the survivor, after its lock expired.
+    expect(survivor!.lines.some((l) => l.startsWith(`started ${job![1]} (job ${job![2]}`) && /attempt [2-9]\)$/.test(l)), survivor!.stderr).toBe(true);
+    // The killed worker's sandboxed child did not outlive it.
+    expect(children.length).toBeGreaterThan(0);
+    for (let i = 0; i < 100 && children.some(isAlive); i++) await sleep(100);
+    expect(children.filter(isAlive)).toEqual([]);
+    await survivor!.stop();
+  });
+});
