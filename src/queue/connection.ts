@@ -12,6 +12,7 @@ export async function openRedis(target: RedisTarget, options: { onNote?: (note: 
   let lost = false;
   let connected = false;
   let refused: string | undefined;
+  let lastError: string | undefined;
   client.on('error', (e: Error) => {
     if (/NOAUTH|WRONGPASS|invalid password|invalid username-password/i.test(e.message)) {
       refused = target.password === undefined
@@ -19,14 +20,18 @@ export async function openRedis(target: RedisTarget, options: { onNote?: (note: 
         : `the Redis at ${target.display} refused the password (${redact(e.message, target)})`;
       return;
     }
-    // ioredis reconnects by itself; say so once per outage, without the password.
-    if (!lost && connected) options.onNote?.(`lost the connection to ${target.display} (${redact(e.message, target)}); reconnecting`);
+    lastError = redact(e.message, target);
+  });
+  // ioredis reconnects by itself; say so once per outage, without the password.
+  client.on('reconnecting', () => {
+    if (!lost && connected) options.onNote?.(`lost the connection to ${target.display}${lastError ? ` (${lastError})` : ''}; reconnecting`);
     lost = true;
   });
   client.on('ready', () => {
     if (lost && connected) options.onNote?.(`connected to ${target.display} again`);
     connected = true;
     lost = false;
+    lastError = undefined;
   });
   try {
     await withTimeout(client.connect(), 10_000, target);

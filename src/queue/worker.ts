@@ -44,7 +44,8 @@ export interface QueueWorker {
 export async function startWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   const { target } = options;
   const note = options.onNote ?? (() => {});
-  (await openRedis(target, { onNote: note })).disconnect(); // the checks, before BullMQ connects
+  // The checks, before BullMQ connects; the client stays to say when the connection is lost and back.
+  const client = await openRedis(target, { onNote: note });
   const lockMs = (options.lockSeconds ?? WORKER_DEFAULTS.lockSeconds) * 1000;
   const settings: WorkerSettings = {
     ...(options.root !== undefined ? { root: options.root } : {}),
@@ -86,12 +87,18 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     const final = job ? job.attemptsMade >= (job.opts.attempts ?? 1) : true;
     options.onJobFailed?.({ job: job?.data, id: job?.id ?? '', error: redact(error.message, target), final });
   });
-  worker.on('error', (e: Error) => note(`queue error: ${redact(e.message, target)}`));
+  worker.on('error', (e: Error) => {
+    // Lost connections are reported once by our own client, not on every attempt to reconnect.
+    if (!/ECONNREFUSED|ECONNRESET|EPIPE|Connection is closed|LOADING/.test(e.message)) note(`queue error: ${redact(e.message, target)}`);
+  });
   worker.on('stalled', (id: string) => note(`job ${shortId(id)} had lost its worker; it goes back to the queue`));
 
   let idleTimer: NodeJS.Timeout | undefined;
   const stopped = new Promise<{ completed: number; failed: number }>((resolve) => {
-    worker.on('closed', () => resolve({ completed, failed }));
+    worker.on('closed', () => {
+      client.disconnect();
+      resolve({ completed, failed });
+    });
   });
   if (options.idleSeconds !== undefined) {
     const idleMs = options.idleSeconds * 1000;
