@@ -7,6 +7,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Preprocess } from '../data/preprocess.js';
 import { ROW_FORMAT } from '../rows/row.js';
 import type { SweepJob } from '../sweep/plan.js';
+import { QueueError } from './errors.js';
 
 /** All sweeps of one Redis database share one BullMQ queue: jobs of different sweeps that are the same job are one job. */
 export const QUEUE_NAME = 'sweep-jobs';
@@ -86,9 +87,18 @@ export function jobPath(path: string, root: string): string {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : absolute;
 }
 
-/** Where a worker opens a job's file: relative paths under its --root (default: where the sweep was enqueued). */
+/**
+ * Where a worker opens a job's file: relative paths under its --root (default: where the sweep was
+ * enqueued), and never outside it (a job from the queue is input, not an instruction); absolute paths
+ * as they are.
+ */
 export function workerPath(path: string, files: JobFiles, root: string | undefined): string {
-  return isAbsolute(path) ? path : resolve(root ?? files.root, path);
+  if (isAbsolute(path)) return path;
+  const base = resolve(root ?? files.root);
+  const full = resolve(base, path);
+  const rel = relative(base, full);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new QueueError(`a job names the path "${path}", which leads outside ${base}; refused`);
+  return full;
 }
 
 /** The label of a job in messages. */

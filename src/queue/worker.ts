@@ -4,6 +4,7 @@
  * stays free to renew job locks, so a lock lasts only as long as the worker lives, and a worker killed
  * mid-job (kill -9) has its job taken by another worker once the lock expires (`lockSeconds`).
  */
+import { availableParallelism } from 'node:os';
 import { Worker, type Job } from 'bullmq';
 import type { SweepRow } from '../rows/row.js';
 import { openRedis } from './connection.js';
@@ -47,14 +48,16 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   // The checks, before BullMQ connects; the client stays to say when the connection is lost and back.
   const client = await openRedis(target, { onNote: note });
   const lockMs = (options.lockSeconds ?? WORKER_DEFAULTS.lockSeconds) * 1000;
+  const processes = options.processes ?? WORKER_DEFAULTS.processes;
   const settings: WorkerSettings = {
     ...(options.root !== undefined ? { root: options.root } : {}),
-    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    // The cores are shared among the child processes.
+    threads: options.threads ?? Math.max(1, Math.floor(availableParallelism() / processes)),
   };
   const worker = new Worker<QueueJobData, SweepRow>(QUEUE_NAME, new URL('./processor.js', import.meta.url), {
     connection: connectionOptions(target),
     prefix: KEY_PREFIX,
-    concurrency: options.processes ?? WORKER_DEFAULTS.processes,
+    concurrency: processes,
     lockDuration: lockMs,
     stalledInterval: lockMs,
     maxStalledCount: MAX_STALLED,
@@ -114,7 +117,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   await worker.waitUntilReady().catch((e: unknown) => {
     throw new QueueError(`cannot take jobs from ${target.display}: ${redact((e as Error).message, target)}`);
   });
-  note(`taking jobs from ${target.display} (${options.processes ?? WORKER_DEFAULTS.processes} at once)`);
+  note(`taking jobs from ${target.display} (${processes} at once, ${settings.threads} onnxruntime threads each)`);
   return {
     async close(force = false) {
       clearInterval(idleTimer);

@@ -29,6 +29,7 @@ describe('queued jobs', () => {
     expect(workerPath('m.onnx', files, undefined)).toBe('/home/a/proj/m.onnx');
     expect(workerPath('m.onnx', files, '/scratch/copy')).toBe('/scratch/copy/m.onnx');
     expect(workerPath('/usr/share/x.npy', files, '/scratch/copy')).toBe('/usr/share/x.npy');
+    expect(() => workerPath('../../etc/passwd', files, '/scratch/copy')).toThrow(/leads outside \/scratch\/copy; refused/);
   });
 
   it('belong to a sweep named after the model and a hash of its definition', () => {

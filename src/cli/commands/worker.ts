@@ -28,7 +28,7 @@ export const worker = defineCommand({
     queue: { kind: 'string', value: 'url', description: 'the Redis queue: redis://[user[:password]@]host[:port][/db] or rediss:// (TLS)' },
     root: { kind: 'string', value: 'dir', description: "where to open the jobs' relative model and data paths", defaultText: 'where the sweep was enqueued' },
     processes: { kind: 'integer', value: 'P', description: 'jobs at once, each in its own child process', default: WORKER_DEFAULTS.processes, min: 1 },
-    threads: { kind: 'integer', value: 'T', description: 'onnxruntime threads per child process', defaultText: 'all cores', min: 1 },
+    threads: { kind: 'integer', value: 'T', description: 'onnxruntime threads per child process', defaultText: 'cores / processes', min: 1 },
     lock: { kind: 'number', value: 's', description: "seconds a job's lock lasts unrenewed: how soon another worker takes over the job of a dead one", default: WORKER_DEFAULTS.lockSeconds, min: 1 },
     idle: { kind: 'number', value: 's', description: 'stop after this many seconds without a job', min: 0.1 },
     ...OUTPUT_OPTIONS,
