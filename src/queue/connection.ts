@@ -40,7 +40,8 @@ export async function openRedis(target: RedisTarget, options: { onNote?: (note: 
     client.disconnect();
     if (refused) throw new QueueError(refused);
     if (e instanceof QueueError) throw e;
-    throw new QueueError(`cannot use the queue at ${target.display}: ${redact((e as Error).message, target)}`);
+    // "Connection is closed" says less than the error that closed it (a refused connection, a certificate).
+    throw new QueueError(`cannot use the queue at ${target.display}: ${lastError ?? redact((e as Error).message, target)}`);
   }
   return client;
 }

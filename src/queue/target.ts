@@ -81,7 +81,7 @@ export function connectionOptions(target: RedisTarget): {
   db: number;
   username?: string;
   password?: string;
-  tls?: { servername: string };
+  tls?: Record<string, never>;
   maxRetriesPerRequest: null;
 } {
   return {
@@ -90,7 +90,8 @@ export function connectionOptions(target: RedisTarget): {
     db: target.db,
     ...(target.username !== undefined ? { username: target.username } : {}),
     ...(target.password !== undefined ? { password: target.password } : {}),
-    ...(target.tls ? { tls: { servername: target.host } } : {}),
+    // Node checks the server's certificate against the host name or IP address (and NODE_EXTRA_CA_CERTS).
+    ...(target.tls ? { tls: {} } : {}),
     // Wait through a Redis restart instead of failing commands: the sweep resumes when Redis is back.
     maxRetriesPerRequest: null,
   };

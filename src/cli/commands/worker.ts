@@ -21,7 +21,7 @@ export const worker = defineCommand({
     'a worker that dies loses its job to another worker once the lock (--lock) expires. See docs/scale-out.md.',
   ].join('\n'),
   examples: [
-    `${PASSWORD_ENV}=... safer worker --queue rediss://queue.lab:6380/0`,
+    'safer worker --queue rediss://queue.lab:6380/0',
     'safer worker --queue redis://10.0.0.5:6379/0 --root /scratch/copy-of-project --processes 2 --threads 4',
   ],
   options: {

@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTmp } from '../../data/helpers.js';
 import { ROOT, safer } from '../../helpers/cli.js';
-import { RedisServer, SaferProcess, startWorkers, withoutTimings } from './harness.js';
+import { makeCertificates, RedisServer, SaferProcess, startWorkers, withoutTimings } from './harness.js';
 
 const tmp = makeTmp();
 const servers: RedisServer[] = [];
@@ -105,6 +105,26 @@ describe('a job that fails on every attempt', () => {
     expect(withoutTimings(out)).toEqual(reference(300));
     await good!.stop();
     expect(good!.count(/^done /)).toBe(JOBS);
+  });
+});
+
+describe('over TLS', () => {
+  it('runs a sweep on rediss:// with the server certificate checked, and refuses it without the CA', async () => {
+    const certs = tmp.path('certs');
+    mkdirSync(certs);
+    const redis = await start({ tls: makeCertificates(certs) });
+    const url = redis.url(0);
+    expect(url).toMatch(/^rediss:\/\//);
+    const untrusted = new SaferProcess(['worker', '--queue', url], { ...redis.env, NODE_EXTRA_CA_CERTS: '' });
+    expect(await untrusted.exited).toBe(1);
+    expect(untrusted.stderr).toMatch(/^error: cannot use the queue at rediss:\/\/127\.0\.0\.1:\d+\/0: .*(self-signed|unable to verify|certificate)/m);
+    const [w] = await startWorkers(1, url, redis.env);
+    const out = tmp.path('tls.jsonl');
+    const sweep = new SaferProcess([...sweepArgs(300), '--queue', url, '--out', out], redis.env);
+    expect(await sweep.exited, sweep.stderr).toBe(0);
+    expect(withoutTimings(out)).toEqual(reference(300));
+    await w!.stop();
+    expect(everything([sweep, w!, untrusted])).not.toContain(redis.password);
   });
 });
 

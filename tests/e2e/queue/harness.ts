@@ -4,7 +4,7 @@
  * workers), whose stderr is followed line by line.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,8 @@ export interface RedisOptions {
   /** Keep an append-only file (fsync every second, Redis's default), so that a restart keeps the data. */
   appendonly?: boolean;
   maxmemoryPolicy?: string;
+  /** Serve TLS only (rediss://), with this certificate and key; clients need `ca` (NODE_EXTRA_CA_CERTS). */
+  tls?: { cert: string; key: string; ca: string };
 }
 
 export class RedisServer {
@@ -50,12 +52,12 @@ export class RedisServer {
 
   /** The queue URL of database `db`, without the password (the tests pass it in SAFER_REDIS_PASSWORD). */
   url(db = 0): string {
-    return `redis://127.0.0.1:${this.port}/${db}`;
+    return `${this.options.tls ? 'rediss' : 'redis'}://127.0.0.1:${this.port}/${db}`;
   }
 
   /** The environment that carries the password. */
   get env(): NodeJS.ProcessEnv {
-    return { ...process.env, SAFER_REDIS_PASSWORD: this.password };
+    return { ...process.env, SAFER_REDIS_PASSWORD: this.password, ...(this.options.tls ? { NODE_EXTRA_CA_CERTS: this.options.tls.ca } : {}) };
   }
 
   /** Kills redis-server at once (kill -9: a crash, not a shutdown). */
@@ -82,14 +84,23 @@ export class RedisServer {
 
   /** A redis-cli command against this server; its output. */
   cli(...args: string[]): string {
-    const r = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), ...args], { encoding: 'utf8', env: { ...process.env, REDISCLI_AUTH: this.password } });
+    const r = spawnSync('redis-cli', [...this.cliArgs(), ...args], { encoding: 'utf8', env: { ...process.env, REDISCLI_AUTH: this.password } });
     if (r.status !== 0) throw new Error(`redis-cli ${args.join(' ')}: ${r.stderr}`);
     return r.stdout.trim();
   }
 
+  private cliArgs(): string[] {
+    const tls = this.options.tls ? ['--tls', '--cacert', this.options.tls.ca] : [];
+    return ['-h', '127.0.0.1', '-p', String(this.port), ...tls];
+  }
+
   private async launch(): Promise<void> {
+    const { tls } = this.options;
+    const ports = tls
+      ? ['--port', '0', '--tls-port', String(this.port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no']
+      : ['--port', String(this.port)];
     const args = [
-      '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--requirepass', this.password,
+      ...ports, '--bind', '127.0.0.1', '--dir', this.dir, '--requirepass', this.password,
       '--save', '', '--appendonly', this.options.appendonly ? 'yes' : 'no',
       '--maxmemory-policy', this.options.maxmemoryPolicy ?? 'noeviction', '--daemonize', 'no', '--loglevel', 'warning',
     ];
@@ -101,7 +112,7 @@ export class RedisServer {
     const deadline = Date.now() + 10_000;
     for (;;) {
       if (p.exitCode !== null) throw new Error(`redis-server exited: ${log}`);
-      const ping = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), 'ping'], { encoding: 'utf8', env: { ...process.env, REDISCLI_AUTH: this.password } });
+      const ping = spawnSync('redis-cli', [...this.cliArgs(), 'ping'], { encoding: 'utf8', env: { ...process.env, REDISCLI_AUTH: this.password } });
       // "LOADING" while it reads the append-only file.
       if (ping.stdout.trim() === 'PONG') return;
       if (Date.now() > deadline) throw new Error(`redis-server did not answer on port ${this.port}: ${log}`);
@@ -173,6 +184,19 @@ export class SaferProcess {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
     return this.exited;
   }
+}
+
+/** A certificate authority and a certificate for 127.0.0.1 signed by it, made with openssl in `dir`. */
+export function makeCertificates(dir: string): { cert: string; key: string; ca: string } {
+  const run = (...args: string[]): void => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+  };
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=safer test CA', '-days', '2');
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  writeFileSync(join(dir, 'san.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.cnf');
+  return { cert: join(dir, 'server.crt'), key: join(dir, 'server.key'), ca: join(dir, 'ca.crt') };
 }
 
 /** Starts `n` workers on `url`; each says when it takes jobs. */
