@@ -23,7 +23,7 @@ redis-server --port "$PORT" --bind 127.0.0.1 --requirepass "$SAFER_REDIS_PASSWOR
   --maxmemory-policy noeviction --dir "$OUT" --daemonize yes --pidfile "$OUT/redis.pid" --logfile "$OUT/redis.log"
 until [ -s "$OUT/redis.pid" ] && REDISCLI_AUTH="$SAFER_REDIS_PASSWORD" redis-cli -p "$PORT" ping 2>/dev/null | grep -q PONG; do sleep 0.1; done
 REDIS_PID=$(cat "$OUT/redis.pid")
-trap 'kill "$REDIS_PID" 2>/dev/null || true; rm -rf "$OUT"' EXIT
+trap 'kill "$REDIS_PID" 2>/dev/null || true; while kill -0 "$REDIS_PID" 2>/dev/null; do sleep 0.05; done; rm -rf "$OUT"' EXIT
 
 ARGS=(zoo/models/resnet20/model.onnx --data zoo/bundled/images.npy --labels zoo/bundled/labels.npy --limit 1000
   --perturb prune:0.5,quant:4,noise:0.5 --seeds 2)
