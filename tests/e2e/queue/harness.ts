@@ -199,9 +199,12 @@ export function makeCertificates(dir: string): { cert: string; key: string; ca: 
   return { cert: join(dir, 'server.crt'), key: join(dir, 'server.key'), ca: join(dir, 'ca.crt') };
 }
 
-/** Starts `n` workers on `url`; each says when it takes jobs. */
+/**
+ * Starts `n` workers on `url` (one thread each, a 10 s lock that even a loaded machine hardly makes a live
+ * worker lose: tests that count evaluations must see each job run once); each says when it takes jobs.
+ */
 export async function startWorkers(n: number, url: string, env: NodeJS.ProcessEnv, extra: readonly string[] = []): Promise<SaferProcess[]> {
-  const workers = Array.from({ length: n }, () => new SaferProcess(['worker', '--queue', url, '--threads', '1', '--lock', '2', ...extra], env));
+  const workers = Array.from({ length: n }, () => new SaferProcess(['worker', '--queue', url, '--threads', '1', '--lock', '10', ...extra], env));
   await Promise.all(workers.map((w) => w.waitFor(/^taking jobs from /)));
   return workers;
 }

@@ -80,7 +80,8 @@ describe('safer sweep --queue with workers', () => {
 
   it('survives a worker killed with kill -9 in the middle of a job: another worker takes the job once its lock expires', async () => {
     const url = redis.url(3);
-    const [victim, survivor] = await startWorkers(2, url, redis.env);
+    // A 2 s lock, so that the survivor takes over soon.
+    const [victim, survivor] = await startWorkers(2, url, redis.env, ['--lock', '2']);
     const out = tmp.path('killed.jsonl');
     const sweep = new SaferProcess([...sweepArgs(2000), '--queue', url, '--out', out], redis.env);
     // Its first job: it has just begun (the child loads the model and runs the base model first, about a second).
