@@ -36,7 +36,7 @@ for r in $(seq 1 "$ROUNDS"); do
     REDISCLI_AUTH="$SAFER_REDIS_PASSWORD" redis-cli -p "$PORT" -n "$db" flushdb >/dev/null
     node dist/cli/main.js worker --queue "redis://127.0.0.1:$PORT/$db" --threads 2 2>"$OUT/worker.log" >/dev/null &
     pid=$!
-    until grep -q '^taking jobs' "$OUT/worker.log"; do sleep 0.05; done
+    until grep -qs '^taking jobs' "$OUT/worker.log"; do sleep 0.05; done
     rm -f "$OUT/queue.jsonl"
     s=$(date +%s.%N); node dist/cli/main.js sweep $(args "$seeds") --queue "redis://127.0.0.1:$PORT/$db" --out "$OUT/queue.jsonl" --quiet >/dev/null; e=$(date +%s.%N)
     kill -TERM "$pid"; wait "$pid" || true

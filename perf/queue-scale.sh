@@ -44,7 +44,7 @@ for r in $(seq 1 "$ROUNDS"); do
       /usr/bin/time -f '%U %S' -o "$OUT/worker-$i.cpu" node dist/cli/main.js worker --queue "redis://127.0.0.1:$PORT/$db" --threads "$threads" 2>"$OUT/worker-$i.log" >/dev/null &
       pids+=($!)
     done
-    for i in $(seq 1 "$w"); do until grep -q '^taking jobs' "$OUT/worker-$i.log"; do sleep 0.05; done; done
+    for i in $(seq 1 "$w"); do until grep -qs '^taking jobs' "$OUT/worker-$i.log"; do sleep 0.05; done; done
     rm -f "$OUT/queue.jsonl"
     s=$(date +%s.%N); /usr/bin/time -f '%U %S' -o "$OUT/queue.cpu" node dist/cli/main.js sweep "${ARGS[@]}" --queue "redis://127.0.0.1:$PORT/$db" --out "$OUT/queue.jsonl" --quiet >/dev/null; e=$(date +%s.%N)
     # SIGTERM to each worker (the node under /usr/bin/time): it finishes and reports its CPU time.
