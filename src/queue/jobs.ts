@@ -17,6 +17,9 @@ export const KEY_PREFIX = 'safer';
 /** How `safer worker` hands its settings (WorkerSettings, JSON) to its sandboxed children. */
 export const SETTINGS_ENV = 'SAFER_WORKER_SETTINGS';
 
+/** The progress a sandboxed child reports first thing in a job: it has the job. */
+export const STARTED_PROGRESS = 1;
+
 /** The files of a sweep: relative paths are relative to `root` (or to a worker's --root), absolute ones are opened as they are. */
 export interface JobFiles {
   root: string;

@@ -23,12 +23,17 @@ export const WORKER_DEFAULTS = {
 /** How often a job whose worker died (its lock expired) can go back to the queue before it fails. */
 export const MAX_STALLED = 2;
 
+/** Seconds a child process may take from a job's start to its first report (processor.ts) before the worker gives up. */
+export const START_TIMEOUT_SECONDS = 60;
+
 export interface QueueWorkerOptions extends WorkerSettings {
   target: RedisTarget;
   processes?: number;
   lockSeconds?: number;
   /** Stop after this many seconds without a job (default: run until closed). */
   idleSeconds?: number;
+  /** See START_TIMEOUT_SECONDS. */
+  startTimeoutSeconds?: number;
   onJobDone?: (event: { job: QueueJobData; id: string; seconds: number }) => void;
   onJobFailed?: (event: { job: QueueJobData | undefined; id: string; error: string; final: boolean }) => void;
   onNote?: (note: string) => void;
@@ -37,8 +42,11 @@ export interface QueueWorkerOptions extends WorkerSettings {
 export interface QueueWorker {
   /** Finishes the jobs in hand, then stops; `force` stops at once (the jobs go back to the queue when their locks expire). */
   close(force?: boolean): Promise<void>;
-  /** Settles when the worker has stopped (closed, or idle for idleSeconds). */
-  readonly stopped: Promise<{ completed: number; failed: number }>;
+  /**
+   * Settles when the worker has stopped: closed, idle for idleSeconds, or given up because a child
+   * process never took its job (`error` says so).
+   */
+  readonly stopped: Promise<{ completed: number; failed: number; error?: string }>;
 }
 
 /** Connects, checks Redis, and starts taking jobs. */
@@ -69,13 +77,18 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   let running = 0;
   let lastActivity = performance.now();
   const started = new Map<string, number>();
+  /** Jobs whose child has not reported yet, with their start time. */
+  const unconfirmed = new Map<string, { job: Job<QueueJobData>; since: number }>();
   worker.on('active', (job: Job<QueueJobData>) => {
     running++;
     lastActivity = performance.now();
     started.set(job.id ?? '', performance.now());
+    unconfirmed.set(job.id ?? '', { job, since: performance.now() });
     note(`started ${describeJob(job.data)} (job ${shortId(job.id)}, attempt ${job.attemptsStarted})`);
   });
+  worker.on('progress', (job: Job<QueueJobData>) => unconfirmed.delete(job.id ?? ''));
   worker.on('completed', (job: Job<QueueJobData>) => {
+    unconfirmed.delete(job.id ?? '');
     running = Math.max(0, running - 1);
     completed++;
     lastActivity = performance.now();
@@ -84,6 +97,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     options.onJobDone?.({ job: job.data, id: job.id ?? '', seconds });
   });
   worker.on('failed', (job: Job<QueueJobData> | undefined, error: Error) => {
+    unconfirmed.delete(job?.id ?? '');
     running = Math.max(0, running - 1);
     failed++;
     lastActivity = performance.now();
@@ -97,12 +111,27 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   worker.on('stalled', (id: string) => note(`job ${shortId(id)} had lost its worker; it goes back to the queue`));
 
   let idleTimer: NodeJS.Timeout | undefined;
-  const stopped = new Promise<{ completed: number; failed: number }>((resolve) => {
+  let gaveUp: string | undefined;
+  const stopped = new Promise<{ completed: number; failed: number; error?: string }>((resolve) => {
     worker.on('closed', () => {
+      clearInterval(idleTimer);
+      clearInterval(startTimer);
       client.disconnect();
-      resolve({ completed, failed });
+      resolve({ completed, failed, ...(gaveUp !== undefined ? { error: gaveUp } : {}) });
     });
   });
+  // A child process that dies while it starts (BullMQ 6.7 does not notice: processor.ts) leaves its job in
+  // hand for ever, its lock renewed. Stop this worker instead: the job goes to another one when its lock expires.
+  const startMs = (options.startTimeoutSeconds ?? START_TIMEOUT_SECONDS) * 1000;
+  const startTimer = setInterval(() => {
+    for (const { job, since } of unconfirmed.values()) {
+      if (performance.now() - since > startMs && gaveUp === undefined) {
+        gaveUp = `the child process for ${describeJob(job.data)} (job ${shortId(job.id)}) did not start it within ${startMs / 1000} s ` +
+          '(it died while starting?): this worker stops, and the job goes to another worker once its lock expires';
+        void worker.close(true);
+      }
+    }
+  }, Math.min(1000, startMs / 2));
   if (options.idleSeconds !== undefined) {
     const idleMs = options.idleSeconds * 1000;
     idleTimer = setInterval(() => {

@@ -58,10 +58,15 @@ export const worker = defineCommand({
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     try {
-      const { completed, failed } = await running.stopped;
+      const { completed, failed, error } = await running.stopped;
       const seconds = (performance.now() - started) / 1000;
-      if (options.json) io.out(json({ queue: target.display, completed, failed, seconds }));
+      if (options.json) io.out(json({ queue: target.display, completed, failed, seconds, ...(error !== undefined ? { error } : {}) }));
       else io.out(`${completed} jobs done, ${failed} failed attempts, in ${seconds.toFixed(1)} s (${target.display})`);
+      if (error !== undefined) {
+        io.err(`error: ${error}`);
+        return 1;
+      }
+      return 0;
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);

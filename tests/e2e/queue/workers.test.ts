@@ -3,10 +3,10 @@
  * sweep's byte for byte (timings aside), none missing and none twice, also when a worker is killed
  * with kill -9 in the middle of a job; enqueuing the same sweep again adds nothing.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTmp } from '../../data/helpers.js';
-import { safer } from '../../helpers/cli.js';
+import { ROOT, safer } from '../../helpers/cli.js';
 import { childrenOf, isAlive, RedisServer, SaferProcess, sleep, startWorkers, withoutTimings } from './harness.js';
 
 const tmp = makeTmp();
@@ -100,5 +100,33 @@ describe('safer sweep --queue with workers', () => {
     for (let i = 0; i < 100 && children.some(isAlive); i++) await sleep(100);
     expect(children.filter(isAlive)).toEqual([]);
     await survivor!.stop();
+  });
+
+  it('stops a worker whose child process dies while starting, which BullMQ does not notice; another worker does the job', async () => {
+    const url = redis.url(4);
+    // The built library, in this process: its child processes die as they start (exit 7 before loading anything).
+    const distQueue = `${ROOT}dist/queue/index.js`;
+    const { parseRedisUrl, startWorker } = (await import(distQueue)) as typeof import('../../../src/queue/index.js');
+    const crash = tmp.path('crash-child.cjs');
+    writeFileSync(crash, "if (/bullmq[\\\\/]dist[\\\\/]cjs[\\\\/]classes[\\\\/]main\\.js$/.test(process.argv[1] ?? '')) process.exit(7);\n");
+    const saved = process.env['NODE_OPTIONS'];
+    process.env['NODE_OPTIONS'] = `--require ${crash}`;
+    const notes: string[] = [];
+    let doomed;
+    try {
+      doomed = await startWorker({ target: parseRedisUrl(url, redis.env), threads: 1, lockSeconds: 2, startTimeoutSeconds: 3, onNote: (n) => notes.push(n) });
+    } finally {
+      if (saved === undefined) delete process.env['NODE_OPTIONS'];
+      else process.env['NODE_OPTIONS'] = saved;
+    }
+    const out = tmp.path('child-died.jsonl');
+    const sweep = new SaferProcess([...sweepArgs(300), '--queue', url, '--out', out], redis.env);
+    const stopped = await doomed.stopped;
+    expect(stopped.error, notes.join('\n')).toMatch(/^the child process for \S+ \S+ seed \d+ \(job [0-9a-f]{12}\) did not start it within 3 s .*goes to another worker once its lock expires$/);
+    expect(stopped.completed).toBe(0);
+    const [rescuer] = await startWorkers(1, url, redis.env, ['--lock', '2']);
+    expect(await sweep.exited, sweep.stderr).toBe(0);
+    expect(withoutTimings(out)).toEqual(reference(300));
+    await rescuer!.stop();
   });
 });
