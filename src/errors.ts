@@ -4,10 +4,21 @@
  * else is a bug and is printed with its stack.
  */
 
-/** Base class of the errors that describe bad input or an unsupported model. */
+/**
+ * `text` with control characters and line separators written as escapes (a newline as "\\n"):
+ * messages quote names from untrusted files, and an error message stays one line.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** Base class of the errors that describe bad input or an unsupported model. The message is one line. */
 export class SaferError extends Error {
   constructor(message: string) {
-    super(message);
+    super(oneLine(message));
     this.name = new.target.name;
   }
 }
@@ -34,9 +45,15 @@ export class UnsupportedOpError extends SaferError {
     readonly opset: number,
     readonly nodeName: string,
     supported: readonly string[],
-    what = 'a gradient rule',
+    what = 'gradient rule',
   ) {
-    super(`node "${nodeName}" (${opType}, opset ${opset}) has no ${what}; safer supports ${supported.length} ops (listed by "safer grad --help")`);
+    const recurrent = opType === 'LSTM' || opType === 'GRU' || opType === 'RNN';
+    super(
+      `node "${nodeName}" (${opType}, opset ${opset}) has no ${what}` +
+        (recurrent
+          ? '; safer does not differentiate recurrent ops, so gradient criteria cannot run on this model (the sweep and data-free criteria can)'
+          : `; safer supports ${supported.length} ops (listed by "safer grad --help")`),
+    );
   }
 }
 

@@ -35,4 +35,5 @@ export { dropCell, meanAndStd, readDropTable, tabulateRows, type DropCell, type 
 export { CRITERIA, DEFAULT_CRITERIA, resolveCriteria, type Criterion, type CriterionInstance } from './criteria/index.js';
 export { scoreModel, type ScoreReport, type ScoredCriterion } from './criteria/score.js';
 export { buildBenchTable, kendallTauB, ndcg, readScoreFiles, renderBenchMarkdown, spearman, topKPrecision } from './benchmark/index.js';
-export { assessModel, type AssessOptions, type AssessReport, type LayerVerdict } from './assess/assess.js';
+export { ASSESS_DEFAULTS, assessModel, type AssessOptions, type AssessReport } from './assess/assess.js';
+export type { LayerVerdict, MeasuredDrop, Verdict } from './assess/verdict.js';

@@ -1,30 +1,46 @@
 /**
- * The main job: which layers can be compressed, and which must be protected?
- * Runs the ground-truth sweep with a small default set of perturbations,
- * computes layer-importance criteria, and turns both into a per-layer verdict
- * and a report. Every number in the report is a measurement from this run.
+ * The main job: which layers can be compressed, and which must be protected? On one prepared model:
+ * a resumable sweep of a few perturbations, the recommended criteria, a verdict per layer with its
+ * evidence, one measured plan per budget kind (bits, pruning ratios, protection) with its baselines,
+ * their budget curves and the fault curve, and the report (report.html, report.md, report.json) that
+ * shows them. Every number in it is a measurement from this run.
  */
 import { join } from 'node:path';
+import { BUDGET_DEFAULTS, formatPlan, type Budget } from '../budget/index.js';
+import type { BerPoint, CurvePoint } from '../budget/run/curve-file.js';
+import { BudgetSession, type BudgetRun } from '../budget/run/run-budget.js';
+import { berCurve, budgetCurve } from '../budget/run/run-curve.js';
 import { spearman } from '../benchmark/rank-metrics.js';
-import type { EvalData } from '../data/index.js';
-import { scoreModel, type ScoreReport } from '../criteria/score.js';
 import type { CriterionInstance } from '../criteria/index.js';
-import type { Layer } from '../layers/layer.js';
-import { ensureWritableFolder, writeFileAtomic } from '../output/files.js';
+import { RECOMMENDED } from '../criteria/recommended.js';
+import { scoreModel, type ScoreReport } from '../criteria/score.js';
+import type { EvalData } from '../data/index.js';
 import type { PreparedModel } from '../model/prepare.js';
-import { perturbationFamily, purposeOf, type PerturbationSpec } from '../perturb/index.js';
+import { ensureWritableFolder, writeFileAtomic } from '../output/files.js';
+import type { PerturbationSpec } from '../perturb/index.js';
+import { writeReport } from '../report/index.js';
 import { readRows } from '../rows/read.js';
-import { tabulateRows, type DropCell } from '../rows/summary.js';
+import { loadSamples } from '../runtime/memory-batches.js';
 import type { SweepSummary } from '../sweep/options.js';
 import { runSweep } from '../sweep/run.js';
+import { measuredDrops, verdictOf, type LayerVerdict } from './verdict.js';
 
-/** What `safer assess` does unless told otherwise. */
+/** What `safer assess` does unless told otherwise: sized to finish in under 3 minutes on the bundled model and 2 cores. */
 export const ASSESS_DEFAULTS = {
-  perturbations: ['prune:0.5', 'quant:4', 'quantc:4', 'bitflip:1e-5'],
+  perturbations: ['prune:0.5', 'prune:0.9', 'quant:4', 'quantc:2', 'quantc:4', 'bitflip:1e-5', 'bitflip:1e-4'],
   seeds: 3,
   /** Largest accuracy drop (fraction) that still counts as harmless. */
   tolerance: 0.005,
   outDir: 'safer-report',
+  /** One plan per budget kind. */
+  budgets: { avgBits: 4, sparsity: 0.7, ber: 1e-5, overhead: 0.1 },
+  /** The budget curves' grids, the fault curve's rates. */
+  grids: { quant: [2, 3, 4, 5, 6, 8], prune: [0.5, 0.7, 0.8, 0.9], protect: [0, 0.05, 0.1, 0.2, 0.3] },
+  bers: [1e-6, 1e-5, 1e-4],
+  /** Calibration images (the first of --data), refinement evaluations and fault trials of the plans. */
+  calibration: 256,
+  evaluations: 8,
+  trials: 10,
 } as const;
 
 export interface AssessOptions {
@@ -37,26 +53,13 @@ export interface AssessOptions {
   tolerance: number;
   outDir: string;
   version: string;
+  /** The command line, recorded in the report. */
+  command?: string;
+  /** Skip the budget plans and curves (sweep, criteria, verdicts and report only). */
+  noBudgets?: boolean;
   threads?: number;
   onProgress?: (stage: string, done: number, total: number) => void;
   onNote?: (note: string) => void;
-}
-
-export interface LayerVerdict {
-  name: string;
-  index: number;
-  op: string;
-  params: number;
-  flops: number | null;
-  /** Accuracy drop per perturbation (mean over seeds). */
-  drops: Record<string, DropCell>;
-  /** Worst drop under a compression perturbation, and under a fault perturbation (null if none was run). */
-  compressionDrop: number | null;
-  faultDrop: number | null;
-  /** Harmless to compress (every compression drop ≤ tolerance). */
-  compress: boolean;
-  /** Needs protection (some fault drop > tolerance). */
-  protect: boolean;
 }
 
 export interface CriterionAgreement {
@@ -75,83 +78,109 @@ export interface AssessReport {
   perturbations: string[];
   layers: LayerVerdict[];
   criteria: CriterionAgreement[];
+  plans: { kind: string; accuracy: number; baselines: Record<string, number | null>; file: string }[];
   sweep: Pick<SweepSummary, 'rowsWritten' | 'rowsAlreadyThere' | 'seconds'>;
-  files: { sweep: string; scores: string; report: string; json: string };
+  command: string | null;
+  seconds: { sweep: number; criteria: number; budgets: number; report: number; total: number };
+  files: { sweep: string; scores: string; assess: string; report: string; markdown: string; json: string };
 }
 
 export async function assessModel(options: AssessOptions): Promise<AssessReport> {
-  ensureWritableFolder(options.outDir, 'report folder');
+  const started = performance.now();
+  const { prepared, data, outDir } = options;
+  ensureWritableFolder(outDir, 'report folder');
   const files = {
-    sweep: join(options.outDir, 'sweep.jsonl'),
-    scores: join(options.outDir, 'scores.json'),
-    report: join(options.outDir, 'report.md'),
-    json: join(options.outDir, 'report.json'),
+    sweep: join(outDir, 'sweep.jsonl'),
+    scores: join(outDir, 'scores.json'),
+    assess: join(outDir, 'assess.json'),
+    report: join(outDir, 'report.html'),
+    markdown: join(outDir, 'report.md'),
+    json: join(outDir, 'report.json'),
   };
-  const { prepared } = options;
+  const threads = options.threads !== undefined ? { threads: options.threads } : {};
+  const progress = options.onProgress ?? (() => {});
+
   const summary = await runSweep({
-    prepared,
-    data: options.data,
-    perturbations: options.perturbations,
-    seeds: options.seeds,
-    out: files.sweep,
-    version: options.version,
-    ...(options.threads !== undefined ? { threads: options.threads } : {}),
-    onProgress: (p) => options.onProgress?.('sweep', p.done, p.total),
+    prepared, data, perturbations: options.perturbations, seeds: options.seeds, out: files.sweep, version: options.version, ...threads,
+    onProgress: (p) => progress('sweep', p.done, p.total),
     ...(options.onNote ? { onNote: options.onNote } : {}),
   });
-  const scores = await scoreModel(prepared, options.criteria, {
-    data: options.data,
-    ...(options.threads !== undefined ? { threads: options.threads } : {}),
-    onCriterion: (_, index, total) => options.onProgress?.('criteria', index, total),
-  });
+  const secondsSweep = (performance.now() - started) / 1000;
+
+  let mark = performance.now();
+  const scores = await scoreModel(prepared, options.criteria, { data, ...threads, onCriterion: (_, index, total) => progress('criteria', index, total) });
   writeFileAtomic(files.scores, JSON.stringify(scores, null, 2) + '\n');
+  const secondsCriteria = (performance.now() - mark) / 1000;
 
   const perturbations = options.perturbations.map((p) => p.text);
-  const { rows } = readRows([files.sweep]);
-  const drops = tabulateRows(rows.filter((r) => perturbations.includes(r.perturbation))).models.get(prepared.sha256);
-  const cellsOf = (layer: Layer): Map<string, DropCell> =>
-    new Map(perturbations.flatMap((p) => {
-      const cell = drops?.perturbations.get(p)?.layers.get(layer.name);
-      return cell ? [[p, cell] as const] : [];
-    }));
-  const verdicts = prepared.layers.map((layer) => verdictOf(layer, cellsOf(layer), options.tolerance));
+  const rows = readRows([files.sweep]).rows.filter((r) => r.model_sha256 === prepared.sha256 && perturbations.includes(r.perturbation));
+  const verdicts = prepared.layers.map((layer) => verdictOf(layer, measuredDrops(rows.filter((r) => r.layer === layer.name)), options.tolerance));
+
+  mark = performance.now();
+  const plans = options.noBudgets ? [] : await budgets(options, progress);
+  const secondsBudgets = (performance.now() - mark) / 1000;
+
   const report: AssessReport = {
     model: prepared.source,
-    data: options.data.description,
-    images: options.data.count,
-    baseAccuracy: rows.find((r) => r.model_sha256 === prepared.sha256)?.base_accuracy ?? summary.baseAccuracy,
+    data: data.description,
+    images: data.count,
+    baseAccuracy: rows[0]?.base_accuracy ?? summary.baseAccuracy,
     tolerance: options.tolerance,
     perturbations,
     layers: verdicts,
     criteria: agreements(scores, verdicts, perturbations),
+    plans,
     sweep: { rowsWritten: summary.rowsWritten, rowsAlreadyThere: summary.rowsAlreadyThere, seconds: summary.seconds },
+    command: options.command ?? null,
+    seconds: { sweep: secondsSweep, criteria: secondsCriteria, budgets: secondsBudgets, report: 0, total: 0 },
     files,
   };
-  writeFileAtomic(files.json, JSON.stringify(report, null, 2) + '\n');
-  writeFileAtomic(files.report, renderAssessMarkdown(report));
+  writeFileAtomic(files.assess, JSON.stringify(report, null, 2) + '\n');
+  mark = performance.now();
+  progress('report', 0, 1);
+  await writeReport(outDir, files.report, options.command !== undefined ? { command: options.command } : {});
+  report.seconds.report = (performance.now() - mark) / 1000;
+  report.seconds.total = (performance.now() - started) / 1000;
+  writeFileAtomic(files.assess, JSON.stringify(report, null, 2) + '\n');
   return report;
 }
 
-function verdictOf(layer: Layer, cells: ReadonlyMap<string, DropCell>, tolerance: number): LayerVerdict {
-  const drops = Object.fromEntries(cells);
-  const worst = (compression: boolean): number | null => {
-    const values = [...cells].filter(([p]) => (purposeOf(perturbationFamily(p)) === 'compression') === compression).map(([, c]) => c.drop);
-    return values.length > 0 ? Math.max(...values) : null;
-  };
-  const compressionDrop = worst(true);
-  const faultDrop = worst(false);
-  return {
-    name: layer.name,
-    index: layer.index,
-    op: layer.op,
-    params: layer.params,
-    flops: layer.flops,
-    drops,
-    compressionDrop,
-    faultDrop,
-    compress: compressionDrop !== null && compressionDrop <= tolerance,
-    protect: faultDrop !== null && faultDrop > tolerance,
-  };
+/** One plan per kind, their curves and the fault curve, written to the results folder. */
+async function budgets(options: AssessOptions, progress: (stage: string, done: number, total: number) => void): Promise<AssessReport['plans']> {
+  const { prepared, data, outDir } = options;
+  const d = ASSESS_DEFAULTS;
+  const calibration = await loadSamples(data, d.calibration);
+  const session = await BudgetSession.create({
+    prepared, data, calibration, trials: d.trials,
+    ...(options.threads !== undefined ? { session: { threads: options.threads } } : {}),
+    scoring: { hutchinsonSamples: 8 },
+    onProgress: (stage, done, total) => progress(`budgets: ${stage}`, done, total),
+  });
+  const templates: Budget[] = [
+    { kind: 'quant', avgBits: d.budgets.avgBits, bits: BUDGET_DEFAULTS.quantBits },
+    { kind: 'prune', sparsity: d.budgets.sparsity },
+    { kind: 'protect', ber: d.budgets.ber, overhead: d.budgets.overhead },
+  ];
+  const recommended = { quant: RECOMMENDED.quantc, prune: RECOMMENDED.prune, protect: RECOMMENDED.bitflip };
+  const out: AssessReport['plans'] = [];
+  for (const budget of templates) {
+    const run: BudgetRun = await session.decide(budget, { kind: 'measure' }, { refine: { evaluations: d.evaluations } });
+    const file = join(outDir, `plan-${budget.kind}.json`);
+    writeFileAtomic(file, formatPlan(run.plan));
+    out.push({ kind: budget.kind, accuracy: run.evaluation.accuracy, baselines: run.plan.baselines, file });
+    const points: CurvePoint[] = await budgetCurve(session, budget, d.grids[budget.kind], {
+      sources: [{ label: 'safer', source: { kind: 'measure' } }, { label: `criterion:${recommended[budget.kind]}`, source: { kind: 'criterion', name: recommended[budget.kind] } }],
+      refine: null,
+      onPoint: (done, total, label) => progress(`curve ${budget.kind}: ${label}`, done, total),
+      ...(options.onNote ? { onSkip: options.onNote } : {}),
+    });
+    writeFileAtomic(join(outDir, `curve-${budget.kind}.json`), JSON.stringify(points, null, 2) + '\n');
+    if (budget.kind === 'protect') {
+      const ber: BerPoint[] = await berCurve(session, run.allocation, d.bers, (done, total) => progress('fault curve', done, total));
+      writeFileAtomic(join(outDir, 'ber-curve.json'), JSON.stringify(ber, null, 2) + '\n');
+    }
+  }
+  return out;
 }
 
 function agreements(scores: ScoreReport, verdicts: readonly LayerVerdict[], perturbations: readonly string[]): CriterionAgreement[] {
@@ -165,50 +194,4 @@ function agreements(scores: ScoreReport, verdicts: readonly LayerVerdict[], pert
     }
     return { name: c.name, seconds: c.seconds, spearman: spearmanByPerturbation };
   });
-}
-
-
-const pp = (fraction: number | null | undefined): string => (fraction === null || fraction === undefined ? '–' : (100 * fraction).toFixed(2));
-
-/** The verdict table and the criteria that best predicted this model's measured drops. */
-export function renderAssessMarkdown(r: AssessReport): string {
-  const totalParams = r.layers.reduce((a, l) => a + l.params, 0);
-  const compressible = r.layers.filter((l) => l.compress);
-  const protect = r.layers.filter((l) => l.protect);
-  const share = (list: readonly LayerVerdict[]): string => `${((100 * list.reduce((a, l) => a + l.params, 0)) / totalParams).toFixed(1)}%`;
-  const lines = [
-    `# Layer sensitivity of ${r.model}`,
-    '',
-    `Data: ${r.data}. Base accuracy ${pp(r.baseAccuracy)}%. Drops are accuracy drops in percentage points when the layer`,
-    `alone is perturbed (mean over seeds for stochastic perturbations); harmless means a drop of at most ${pp(r.tolerance)} pp.`,
-    '',
-    `- **Compress:** ${compressible.length} of ${r.layers.length} layers (${share(compressible)} of the weights) lose at most ${pp(r.tolerance)} pp under every compression perturbation: ${compressible.map((l) => l.name).join(', ') || 'none'}.`,
-    `- **Protect:** ${protect.length} layers lose more than ${pp(r.tolerance)} pp under a fault perturbation: ${protect.map((l) => l.name).join(', ') || 'none'}.`,
-    '',
-    `| # | layer | op | params | ${r.perturbations.join(' | ')} | compress | protect |`,
-    `|--:|---|---|--:|${r.perturbations.map(() => '--:').join('|')}|:-:|:-:|`,
-    ...r.layers.map((l) => `| ${l.index} | ${l.name} | ${l.op} | ${l.params} | ${r.perturbations.map((p) => {
-      const c = l.drops[p];
-      return c ? (c.seeds > 1 ? `${pp(c.drop)} ± ${pp(c.std)}` : pp(c.drop)) : '–';
-    }).join(' | ')} | ${l.compress ? 'yes' : 'no'} | ${l.protect ? 'yes' : 'no'} |`),
-    '',
-    `## Which criterion predicted these drops (Spearman ρ over ${r.layers.length} layers)`,
-    '',
-    'With few layers, ρ is coarse; `docs/benchmark.md` ranks the criteria over the whole zoo.',
-    '',
-    `| criterion | seconds | ${r.perturbations.join(' | ')} |`,
-    `|---|--:|${r.perturbations.map(() => '--:').join('|')}|`,
-    ...[...r.criteria]
-      .sort((a, b) => meanOf(b) - meanOf(a))
-      .map((c) => `| ${c.name} | ${c.seconds.toFixed(2)} | ${r.perturbations.map((p) => (c.spearman[p] === null || c.spearman[p] === undefined ? '–' : (c.spearman[p] as number).toFixed(2))).join(' | ')} |`),
-    '',
-    `Files: ${r.files.sweep} (ground truth, one JSON line per layer × perturbation × seed), ${r.files.scores} (criteria), ${r.files.json}.`,
-    '',
-  ];
-  return lines.join('\n');
-}
-
-function meanOf(c: CriterionAgreement): number {
-  const values = Object.values(c.spearman).filter((v): v is number => v !== null);
-  return values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : -Infinity;
 }

@@ -1,5 +1,5 @@
 /** Small helpers shared by several gradient rules. */
-import { UnsupportedOpError } from '../errors.js';
+import { oneLine, UnsupportedOpError } from '../errors.js';
 import { attrInt, attrInts } from '../onnx/attrs.js';
 import type { GradBuilder, Value } from './builder.js';
 import { unbroadcast } from './unbroadcast.js';
@@ -43,7 +43,7 @@ export function knownInts(ctx: GradContext, i: number, what: string): readonly n
 /** An UnsupportedOpError for an op that has a rule, but not for this use of it. */
 export function unsupported(ctx: GradContext, what: string): UnsupportedOpError {
   const e = new UnsupportedOpError(ctx.node.opType, ctx.opset, ctx.node.name, []);
-  e.message = `node "${ctx.node.name}" (${ctx.node.opType}, opset ${ctx.opset}): the gradient rule does not handle ${what}`;
+  e.message = oneLine(`node "${ctx.node.name}" (${ctx.node.opType}, opset ${ctx.opset}): the gradient rule does not handle ${what}`);
   return e;
 }
 

@@ -67,15 +67,17 @@ export function cellOf(
     if (list) list.push(r);
     else byModel.set(r.model_sha256, [r]);
   }
-  const perModel = (metric: Metric): number[] => {
+  // The accuracy-drop metrics over the qualified rows only; the continuous truths over all rows.
+  const perModel = (metric: Metric | 'spearman_loss' | 'spearman_kl' | 'ceiling', qualifiedOnly: boolean): number[] => {
     const values: number[] = [];
     for (const list of byModel.values()) {
-      const defined = list.map((r) => r[metric]).filter((v): v is number => v !== null);
+      const defined = list.filter((r) => r.qualified || !qualifiedOnly).map((r) => r[metric]).filter((v): v is number => v !== null);
       if (defined.length > 0) values.push(mean(defined));
     }
     return values;
   };
-  const contributing = [...byModel].filter(([, list]) => list.some((r) => METRICS.some((m) => r[m] !== null)));
+  const contributing = [...byModel].filter(([, list]) => list.some((r) => r.qualified && METRICS.some((m) => r[m] !== null)));
+  const levelsOf = (list: readonly ModelRow[]) => new Set(list.map((r) => r.perturbation)).size;
   const seconds = contributing.map(([sha]) => scoresByModel.get(sha)?.get(c.name)?.seconds).filter((s): s is number => s !== undefined);
   return {
     criterion: c.name,
@@ -84,11 +86,18 @@ export function cellOf(
     models: contributing.length,
     layers: contributing.reduce((sum, [, list]) => sum + Math.max(...list.map((r) => r.layers)), 0),
     levels: sortColumns([...new Set(rows.map((r) => r.perturbation))]),
+    cells: {
+      qualified: [...byModel.values()].reduce((sum, list) => sum + levelsOf(list.filter((r) => r.qualified)), 0),
+      total: [...byModel.values()].reduce((sum, list) => sum + levelsOf(list), 0),
+    },
+    ceiling: bootstrapMean(perModel('ceiling', true), bootstrap),
     seconds: seconds.length > 0 ? mean(seconds) : null,
-    spearman: bootstrapMean(perModel('spearman'), bootstrap),
-    kendall: bootstrapMean(perModel('kendall'), bootstrap),
-    top_k: bootstrapMean(perModel('top_k'), bootstrap),
-    ndcg: bootstrapMean(perModel('ndcg'), bootstrap),
+    spearman: bootstrapMean(perModel('spearman', true), bootstrap),
+    kendall: bootstrapMean(perModel('kendall', true), bootstrap),
+    top_k: bootstrapMean(perModel('top_k', true), bootstrap),
+    ndcg: bootstrapMean(perModel('ndcg', true), bootstrap),
+    spearman_loss: bootstrapMean(perModel('spearman_loss', false), bootstrap),
+    spearman_kl: bootstrapMean(perModel('spearman_kl', false), bootstrap),
   };
 }
 

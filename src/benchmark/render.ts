@@ -45,8 +45,30 @@ export function renderBenchMarkdown(table: BenchTable): string {
       `Cells: mean over models [${pct}% percentile bootstrap CI over models, ${table.bootstrap.resamples} resamples, seed ${table.bootstrap.seed}]. ` +
       'Cost: mean seconds per model to compute the criterion alone. ' +
       `★ = on the cost-vs-ρ frontier (costs under ${formatSeconds(table.cost_floor)} count as equal); ◆ = the criterion models this perturbation family.`,
+    `Only cells (model × perturbation level) whose ranking of layers by accuracy drop has reliability ≥ ${table.min_reliability} are judged on ` +
+      '(reliability: the expected ρ between two re-measurements of the drops, from their standard errors; ceiling: the expected ρ of the true ranking ' +
+      'against the measured one, what a perfect criterion reaches). ρ loss and ρ KL: Spearman ρ against the mean loss increase and KL divergence, over every cell.',
     '',
   );
+
+  if (table.reliability.length > 0) {
+    out.push('## Reliability of the ground truth', '');
+    const columnOf = (r: BenchTable['reliability'][number]) => (table.by === 'family' ? r.family : r.perturbation);
+    const rows = table.columns.map((column) => {
+      const inColumn = table.reliability.filter((r) => columnOf(r) === column);
+      const known = inColumn.filter((r) => r.reliability !== null);
+      const qualified = inColumn.filter((r) => r.qualified);
+      const range = (values: number[]) => (values.length === 0 ? '–' : `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`);
+      return [
+        column,
+        `${qualified.length} of ${inColumn.length}`,
+        range(known.map((r) => r.reliability as number)),
+        range(qualified.map((r) => r.ceiling as number)),
+        qualified.map((r) => `${r.model.split('/').slice(-2, -1)[0] ?? r.model} ${r.perturbation}`).join(', ') || 'none',
+      ];
+    });
+    out.push(markdownTable(['column', `cells ≥ ${table.min_reliability}`, 'reliability range', 'ceiling range (qualified)', 'qualified cells'], rows, ['l', 'r', 'r', 'r', 'l']), '');
+  }
 
   if (table.recommendations.length > 0) {
     out.push(
@@ -102,13 +124,20 @@ export function renderBenchMarkdown(table: BenchTable): string {
       family.get(c.criterion) ?? '',
       formatSeconds(c.seconds),
       formatEstimate(c.spearman),
+      formatEstimate(c.ceiling, false),
       formatEstimate(c.kendall),
       formatEstimate(c.top_k),
       formatEstimate(c.ndcg),
+      formatEstimate(c.spearman_loss, false),
+      formatEstimate(c.spearman_kl, false),
+      `${c.cells.qualified}/${c.cells.total}`,
       String(c.models),
       String(c.layers),
     ]);
-    out.push(markdownTable(['criterion', 'kind', 'cost', 'Spearman ρ', 'Kendall τ-b', 'top-k', 'NDCG', 'models', 'layers'], rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']), '');
+    out.push(markdownTable(
+      ['criterion', 'kind', 'cost', 'Spearman ρ', 'ceiling', 'Kendall τ-b', 'top-k', 'NDCG', 'ρ loss', 'ρ KL', 'cells', 'models', 'layers'],
+      rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ), '');
     const points = table.frontier.find((f) => f.perturbation === column)?.points ?? [];
     if (points.length > 0) {
       out.push(`Frontier (cheapest first): ${points.map((p) => `${p.criterion} (${formatSeconds(p.seconds)}, ρ ${p.spearman.toFixed(2)})`).join(' → ')}`, '');

@@ -12,9 +12,10 @@ import { BOOTSTRAP_DEFAULTS } from './bootstrap.js';
 import { cellOf, criterionSummaries, mergeScores } from './cells.js';
 import { sortColumns } from './columns.js';
 import { frontierOf } from './frontier.js';
-import { rankAgreement, type RankAgreement } from './rank-metrics.js';
+import { rankAgreement, spearman, type RankAgreement } from './rank-metrics.js';
+import { cellReliability } from './reliability.js';
 import { recommend, RECOMMENDATION_TOLERANCE } from './recommend.js';
-import { BENCH_DEFAULTS, type BenchCell, type BenchOptions, type BenchTable, type ModelRow, type Recommendation } from './types.js';
+import { BENCH_DEFAULTS, type BenchCell, type BenchOptions, type BenchTable, type ModelRow, type Recommendation, type TruthReliability } from './types.js';
 import type { ModelScores } from './scores.js';
 import type { DropTable } from '../rows/summary.js';
 
@@ -27,8 +28,25 @@ export function buildBenchTable(truth: DropTable, scoreFiles: readonly ModelScor
     confidence: options.bootstrap?.confidence ?? BOOTSTRAP_DEFAULTS.confidence,
     seed: options.bootstrap?.seed ?? BOOTSTRAP_DEFAULTS.seed,
   };
+  const minReliability = options.minReliability ?? BENCH_DEFAULTS.minReliability;
   const notes = [...truth.notes];
   const scoresByModel = mergeScores(scoreFiles, notes);
+
+  // Each cell of the truth's reliability, once.
+  const reliability: TruthReliability[] = [];
+  const reliabilityAt = new Map<string, TruthReliability>();
+  for (const [sha, modelTruth] of truth.models) {
+    for (const p of modelTruth.perturbations.values()) {
+      const r = cellReliability([...p.layers.values()]);
+      const entry: TruthReliability = {
+        model_sha256: sha, model: modelTruth.model, perturbation: p.perturbation, family: p.family, layers: p.layers.size,
+        reliability: r?.reliability ?? null, ceiling: r?.ceiling ?? null, signal: r?.signal ?? null, kind: r?.kind ?? null,
+        qualified: r !== null && r.reliability >= minReliability,
+      };
+      reliability.push(entry);
+      reliabilityAt.set(`${sha}\0${p.perturbation}`, entry);
+    }
+  }
 
   const rows: ModelRow[] = [];
   const modelsOut: BenchTable['models'] = [];
@@ -55,8 +73,11 @@ export function buildBenchTable(truth: DropTable, scoreFiles: readonly ModelScor
       for (const p of modelTruth.perturbations.values()) {
         const names = [...p.layers.keys()].filter((l) => criterion.scores.has(l));
         const scores = names.map((l) => criterion.scores.get(l) as number);
-        const drops = names.map((l) => p.layers.get(l)?.drop as number);
+        const cells = names.map((l) => p.layers.get(l)!);
+        const drops = cells.map((c) => c.drop);
         const m: RankAgreement = names.length >= 2 ? rankAgreement(scores, drops, topKFraction) : { spearman: null, kendall: null, topK: null, ndcg: null };
+        const continuous = (values: (number | null)[]) => (names.length >= 2 && values.every((v): v is number => v !== null) ? spearman(scores, values) : null);
+        const r = reliabilityAt.get(`${sha}\0${p.perturbation}`)!;
         rows.push({
           model_sha256: sha,
           model: modelTruth.model,
@@ -69,6 +90,11 @@ export function buildBenchTable(truth: DropTable, scoreFiles: readonly ModelScor
           kendall: m.kendall,
           top_k: m.topK,
           ndcg: m.ndcg,
+          spearman_loss: continuous(cells.map((c) => c.lossIncrease)),
+          spearman_kl: continuous(cells.map((c) => c.kl)),
+          reliability: r.reliability,
+          ceiling: r.ceiling,
+          qualified: r.qualified,
         });
       }
     }
@@ -96,9 +122,16 @@ export function buildBenchTable(truth: DropTable, scoreFiles: readonly ModelScor
   const recommendations = columns
     .map((column) => recommend(cells.filter((cell) => cell.perturbation === column), criteria, costFloor))
     .filter((r): r is Recommendation => r !== null);
+  for (const column of columns) {
+    const inColumn = reliability.filter((r) => (by === 'family' ? r.family : r.perturbation) === column);
+    const qualified = inColumn.filter((r) => r.qualified).length;
+    if (qualified === 0) {
+      notes.push(`${column}: none of its ${inColumn.length} cell(s) has a ranking of layers with reliability ≥ ${minReliability}; the accuracy drops there cannot judge a criterion, and no recommendation is made`);
+    }
+  }
   return {
-    version: 1, by, top_k_fraction: topKFraction, cost_floor: costFloor, bootstrap, models: modelsOut, columns, criteria, cells, frontier,
-    recommendations, recommendation_tolerance: RECOMMENDATION_TOLERANCE, rows, notes,
+    version: 1, by, top_k_fraction: topKFraction, cost_floor: costFloor, bootstrap, min_reliability: minReliability, reliability,
+    models: modelsOut, columns, criteria, cells, frontier, recommendations, recommendation_tolerance: RECOMMENDATION_TOLERANCE, rows, notes,
   };
 }
 

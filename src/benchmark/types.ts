@@ -1,5 +1,6 @@
 /** The types of the criteria benchmark table, and its defaults. */
 import type { BootstrapOptions, Estimate } from './bootstrap.js';
+import { RELIABILITY_DEFAULTS, type ReliabilityKind } from './reliability.js';
 
 export type GroupBy = 'family' | 'perturbation';
 
@@ -10,11 +11,13 @@ export interface BenchOptions {
   topKFraction?: number;
   /** Costs below this many seconds count as equal on the frontier (default 0.01: timer noise). */
   costFloor?: number;
+  /** Cells (model × perturbation level) whose ranking of layers is less reliable are not judged on (default 0.8). */
+  minReliability?: number;
   bootstrap?: BootstrapOptions;
 }
 
 /** How the table is built unless told otherwise. */
-export const BENCH_DEFAULTS = { by: 'family' as GroupBy, topKFraction: 0.2, costFloor: 0.01 };
+export const BENCH_DEFAULTS = { by: 'family' as GroupBy, topKFraction: 0.2, costFloor: 0.01, minReliability: RELIABILITY_DEFAULTS.minReliability };
 
 export const METRICS = ['spearman', 'kendall', 'top_k', 'ndcg'] as const;
 export type Metric = (typeof METRICS)[number];
@@ -33,6 +36,31 @@ export interface ModelRow {
   kendall: number | null;
   top_k: number | null;
   ndcg: number | null;
+  /** Spearman ρ against the continuous truths: the mean loss increase and the mean KL divergence (null where a row lacks them). */
+  spearman_loss: number | null;
+  spearman_kl: number | null;
+  /** The reliability of this cell's ranking of layers by accuracy drop, and its noise ceiling (null: unknown). */
+  reliability: number | null;
+  ceiling: number | null;
+  /** reliability ≥ the table's min_reliability: the accuracy-drop metrics of this row count in the cells. */
+  qualified: boolean;
+}
+
+/** One model × perturbation level of the ground truth: how well its drops rank the layers (benchmark/reliability.ts). */
+export interface TruthReliability {
+  model_sha256: string;
+  model: string;
+  perturbation: string;
+  family: string;
+  layers: number;
+  /** Test–retest Spearman ρ of the ranking of layers, 0..1 (null: fewer than 3 layers or errors unknown). */
+  reliability: number | null;
+  /** Expected ρ of the true ranking against the measured one: what a perfect criterion reaches. */
+  ceiling: number | null;
+  /** τ²/V: the share of the drops' variance between layers that is not noise. */
+  signal: number | null;
+  kind: ReliabilityKind | null;
+  qualified: boolean;
 }
 
 export interface BenchCell {
@@ -45,14 +73,21 @@ export interface BenchCell {
   models: number;
   /** Layers compared, summed over those models. */
   layers: number;
-  /** Perturbation levels averaged within each model. */
+  /** Perturbation levels averaged within each model (qualified or not). */
   levels: string[];
+  /** Model × level cells of the column whose reliability qualified them, over the models, and all of them. */
+  cells: { qualified: number; total: number };
+  /** Mean noise ceiling of the qualified cells (per model, then over models). */
+  ceiling: Estimate | null;
   /** Mean cost (seconds) of the criterion on those models. */
   seconds: number | null;
   spearman: Estimate | null;
   kendall: Estimate | null;
   top_k: Estimate | null;
   ndcg: Estimate | null;
+  /** ρ against the loss increase and the KL divergence, over every cell (continuous truths, not gated). */
+  spearman_loss: Estimate | null;
+  spearman_kl: Estimate | null;
 }
 
 export interface BenchCriterion {
@@ -79,6 +114,10 @@ export interface BenchTable {
   /** Seconds below which costs count as equal on the frontier. */
   cost_floor: number;
   bootstrap: { resamples: number; confidence: number; seed: number };
+  /** Cells below this reliability are not judged on (the accuracy-drop metrics leave them out). */
+  min_reliability: number;
+  /** Every model × perturbation level of the truth, with its reliability. */
+  reliability: TruthReliability[];
   models: { model_sha256: string; model: string; truth_layers: number; perturbations: string[]; criteria: number }[];
   /** Column keys in display order. */
   columns: string[];

@@ -25,7 +25,21 @@ export const BUDGET_DEFAULTS = {
     /** A re-solve that returns a plan already measured is retried with coefficients multiplied by exp(scale·N(0, 1)). */
     mutationScale: 0.3,
     mutationTries: 8,
+    /** Rounds of refinement around the best measured plan (quant, prune), each one cost measurement and one evaluation. */
+    contextRounds: 3,
   },
+  /** Pruning ratios at which `--measure` and `--criterion` give each layer's cost (the solver interpolates between them). */
+  pruneLevels: [0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1],
+  /** Calibration images the cost curves are measured on (`--calibration N`, the first N of --data unless --calibration-data). */
+  calibration: 512,
+  /** Fault trials per joint measurement of a protect plan on the calibration images (the refinement). */
+  trials: 10,
+  /** Protect costs of `--measure`: single flips per bit position and layer (run/fault-costs.ts). */
+  faultSamples: 4,
+  /** Protect plans are evaluated on the evaluation set over this many trials. */
+  evaluationTrials: 20,
+  /** Bit error rates of `safer budget curve ber` (accuracy against BER, with and without protection). */
+  bers: [1e-7, 3e-7, 1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3],
   /** Budget grids of `safer budget curve`: inclusive ranges. */
   curves: {
     quant: { from: 2, to: 8, step: 0.5 },

@@ -36,6 +36,7 @@ export { BUDGET_METHODS, DEFAULT_BUDGET_METHOD, baselineMethodsFor, budgetMethod
 export { refinePlan, type RefineCandidate, type RefineOptions, type RefineProblem, type RefineResult, type RefineStep } from './refine.js';
 export { budgetRefineProblem, refineBudget, type RefineRequest } from './budget-refine.js';
 export { additivityRatio } from './additivity.js';
-export { buildPlan, formatPlan, writePlan, PLAN_VERSION, type BudgetPlan, type PlanDetails, type PlanPrediction, type PrunePlan, type ProtectPlan, type QuantPlan } from './plan.js';
+export { buildPlan, formatPlan, writePlan, type PlanDetails } from './plan.js';
+export { PLAN_VERSION, type BudgetPlan, type PlanPrediction, type PrunePlan, type ProtectPlan, type QuantPlan } from './plan-types.js';
 export { allocationFromPlan, budgetOfPlan, checkPlanModel, parsePlan, readPlan } from './plan-reader.js';
 export { budgetAt, budgetGrid, curvePlans, type CurvePlan, type CurveRow, type GridRange } from './budget-curve.js';

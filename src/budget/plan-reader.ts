@@ -7,12 +7,12 @@ import { budgetViolation } from './checks.js';
 import { prunedCount } from './counts.js';
 import { BudgetInputError } from './errors.js';
 import { weightCount } from './layers.js';
-import type { BudgetPlan, PlanPrediction } from './plan.js';
+import type { BudgetPlan, PlanPrediction } from './plan-types.js';
 import type { Allocation, Budget, BudgetLayer } from './types.js';
 
 const TOP_FIELDS = [
   'version', 'kind', 'method', 'model', 'model_sha256', 'layers', 'budget', 'achieved',
-  'accuracy', 'predicted', 'additivity', 'baselines', 'source', 'evaluations',
+  'accuracy', 'predicted', 'additivity', 'baselines', 'source', 'evaluations', 'model_out',
 ] as const;
 
 type Json = Record<string, unknown>;
@@ -50,6 +50,7 @@ export function parsePlan(text: string, file: string): BudgetPlan {
     baselines: f.record('baselines', top.baselines, (field, v) => f.nullable(v, () => f.fraction(field, v))),
     source: f.string('source', top.source),
     evaluations: f.count('evaluations', top.evaluations),
+    model_out: f.nullable(top.model_out, () => f.string('model_out', top.model_out)),
   };
   switch (top.kind) {
     case 'quant': {

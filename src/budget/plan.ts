@@ -9,66 +9,8 @@ import { achievedBy } from './checks.js';
 import { ratioForCount } from './counts.js';
 import { weightCount } from './layers.js';
 import { parsePlan } from './plan-reader.js';
+import { PLAN_VERSION, type BudgetPlan } from './plan-types.js';
 import type { Allocation, Budget, BudgetLayer } from './types.js';
-
-/** The plan.json format version this code writes and reads. */
-export const PLAN_VERSION = 1;
-
-export interface PlanPrediction {
-  /** Σ of the per-layer predicted costs (null without cost curves). */
-  readonly cost: number | null;
-  /** The solver's lower bound on the optimum (null for heuristics). */
-  readonly lower_bound: number | null;
-  /** cost − lower_bound (0 = proven optimal; null for heuristics). */
-  readonly gap: number | null;
-  /** Budget tightening under which the plan is no worse than the exact optimum (null for heuristics). */
-  readonly slack: Readonly<Record<string, number>> | null;
-  /** The refinement's corrected prediction Σ α_l·c_l (null without refinement). */
-  readonly corrected: number | null;
-}
-
-interface PlanBase {
-  readonly version: typeof PLAN_VERSION;
-  /** The budget method id that made the plan. */
-  readonly method: string;
-  /** The model file the plan was made for, and its sha256 (hex): a plan for another model is refused. */
-  readonly model: string;
-  readonly model_sha256: string;
-  /** Top-1 accuracy of the written model, in [0, 1]; null until evaluated. */
-  readonly accuracy: number | null;
-  readonly predicted: PlanPrediction;
-  /** Measured drop ÷ Σ predicted single-layer drops; null until measured. */
-  readonly additivity: number | null;
-  /** Accuracy of each baseline at the same budget, in [0, 1]. */
-  readonly baselines: Readonly<Record<string, number | null>>;
-  /** Where the cost curves came from, e.g. "sweep.jsonl", "criterion:hawq-v2", "measure". */
-  readonly source: string;
-  /** Joint evaluations spent (refinement and baselines). */
-  readonly evaluations: number;
-}
-
-export interface QuantPlan extends PlanBase {
-  readonly kind: 'quant';
-  readonly layers: Readonly<Record<string, number | null>>;
-  readonly budget: { readonly avg_bits: number; readonly bits: readonly number[]; readonly bops: number | null };
-  readonly achieved: { readonly avg_bits: number; readonly bops: number | null };
-}
-
-export interface PrunePlan extends PlanBase {
-  readonly kind: 'prune';
-  readonly layers: Readonly<Record<string, number>>;
-  readonly budget: { readonly sparsity: number };
-  readonly achieved: { readonly sparsity: number; readonly pruned: number; readonly total: number };
-}
-
-export interface ProtectPlan extends PlanBase {
-  readonly kind: 'protect';
-  readonly layers: Readonly<Record<string, boolean>>;
-  readonly budget: { readonly overhead: number; readonly ber: number };
-  readonly achieved: { readonly overhead: number; readonly protected: number; readonly total: number };
-}
-
-export type BudgetPlan = QuantPlan | PrunePlan | ProtectPlan;
 
 export interface PlanDetails {
   readonly method: string;
@@ -81,6 +23,7 @@ export interface PlanDetails {
   readonly corrected?: number | null | undefined;
   readonly additivity?: number | null | undefined;
   readonly baselines?: Readonly<Record<string, number | null>> | undefined;
+  readonly modelOut?: string | null | undefined;
 }
 
 /** The plan of an allocation (e.g. a BudgetResult's, or a refinement's best) with its metadata. */
@@ -103,6 +46,7 @@ export function buildPlan(layers: readonly BudgetLayer[], budget: Budget, alloca
     baselines: details.baselines ?? {},
     source: details.source,
     evaluations: details.evaluations ?? 0,
+    model_out: details.modelOut ?? null,
   } as const;
   if (allocation.kind === 'quant' && budget.kind === 'quant' && achieved.kind === 'quant') {
     return {

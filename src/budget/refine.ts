@@ -13,7 +13,9 @@
  * Converged: the model's optimum is a new plan predicted within the tolerance; or it is a measured plan that
  * the model predicts within the tolerance (a fixed point), after a new plan was predicted within it too or
  * when no new plan is found near it. The search also stops after K evaluations.
- * The result is the best *measured* plan, candidates included, so it is never worse than a candidate.
+ * Candidates (the baselines) are measured first, within the K evaluations, whether or not the solver's plan
+ * already agrees with its prediction. The result is the best *measured* plan, candidates included, so it is
+ * never worse than a candidate it measured.
  */
 import { createRng, type Rng } from '../perturb/index.js';
 import { BUDGET_DEFAULTS } from './defaults.js';
@@ -108,7 +110,9 @@ export async function refinePlan<P>(
   for (const candidate of options.candidates ?? []) {
     if (byKey.has(problem.key(candidate.plan))) continue;
     if (candidate.measured !== undefined) await add(candidate.label, candidate.plan, coefficients, candidate.measured);
-    else if (!converged && evaluations < maxEvaluations) await add(candidate.label, candidate.plan, coefficients);
+    // Candidates are measured even when the solver's plan agrees with its prediction: the best measured plan is
+    // then never worse than any of them (within the evaluation budget).
+    else if (evaluations < maxEvaluations) await add(candidate.label, candidate.plan, coefficients);
   }
 
   let validated = false;

@@ -19,6 +19,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   score: async () => (await import('./commands/score.js')).score,
   bench: async () => (await import('./commands/bench.js')).bench,
   dataset: async () => (await import('./commands/dataset.js')).dataset,
+  budget: async () => (await import('./commands/budget.js')).budget,
   report: async () => (await import('./commands/report.js')).report,
 };
 
@@ -92,7 +93,7 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
     const { rest, config } = takeConfig(args);
     const { positional, given } = parseArgs(rest, command.options, command.name);
     const options = resolveOptions(command.options, [{ values: given, where: (n) => `--${n}` }, configOptions(config, command, COMMAND_NAMES)]);
-    return (await command.run({ options, positional, io, progress: (label) => progressFor(options, io, label) })) ?? 0;
+    return (await command.run({ options, positional, argv: args, io, progress: (label) => progressFor(options, io, label) })) ?? 0;
   } catch (e) {
     if (e instanceof SaferError) {
       io.err(`error: ${e.message}`);

@@ -15,6 +15,8 @@ export interface CommandIO {
 export interface CommandRun<T extends OptionTable> {
   readonly options: ParsedOptions<T>;
   readonly positional: readonly string[];
+  /** The arguments after the command's name, as given (for the record of a command line). */
+  readonly argv: readonly string[];
   readonly io: CommandIO;
   /** A progress line on a terminal; silent with --json, --quiet or off a terminal. */
   progress(label: string): Progress;

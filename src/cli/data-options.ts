@@ -12,8 +12,10 @@ export const DATA_OPTIONS = {
   mean: { kind: 'list', value: 'm1,m2,..', description: 'per-channel mean subtracted after scaling' },
   std: { kind: 'list', value: 's1,s2,..', description: 'per-channel standard deviation divided after the mean' },
   layout: { kind: 'string', value: 'layout', description: 'layout of the samples the model expects', choices: ['NCHW', 'NHWC'], default: 'NCHW' },
+  'data-layout': { kind: 'string', value: 'layout', description: 'layout of the samples in a .npy/.npz/IDX file; they are transposed to --layout when it differs', choices: ['NCHW', 'NHWC'], defaultText: 'as --layout' },
   resize: { kind: 'string', value: 'HxW', description: 'resize images to H×W (bilinear, as torch interpolate with align_corners=False)' },
   channels: { kind: 'integer', value: '1|3', description: 'convert images to this many channels (gray 0.299R+0.587G+0.114B, or gray repeated)', min: 1, max: 3 },
+  'allow-nonfinite': { kind: 'boolean', description: 'use samples holding NaN or Infinity (with a warning) instead of refusing the data' },
 } as const satisfies OptionTable;
 
 /** --json and --quiet: every command that prints a result has them. */
@@ -59,6 +61,7 @@ export function preprocessFrom(options: DataOptions): Preprocess {
   const std = numberList(options.std, 'std');
   if (std) p.std = std;
   p.layout = options.layout === 'NHWC' ? 'NHWC' : 'NCHW';
+  if (options['data-layout'] !== undefined) p.dataLayout = options['data-layout'] === 'NHWC' ? 'NHWC' : 'NCHW';
   if (options.resize !== undefined) {
     const m = /^(\d+)x(\d+)$/i.exec(options.resize);
     if (!m) throw new UsageError(`--resize must look like 28x28 (height x width), got "${options.resize}"`);
@@ -80,13 +83,15 @@ function numberList(items: readonly string[] | undefined, name: string): number[
   });
 }
 
-/** Opens the evaluation set named by the options; labels are required. */
-export async function openLabeledData(paths: ModelAndData, options: DataOptions): Promise<EvalData> {
+/** Opens the evaluation set named by the options; labels are required. `note` gets the data's warnings. */
+export async function openLabeledData(paths: ModelAndData, options: DataOptions, note: (text: string) => void): Promise<EvalData> {
   const data = await openEvalData({
     data: paths.data,
     ...(paths.labels !== undefined ? { labels: paths.labels } : {}),
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
     preprocess: preprocessFrom(options),
+    allowNonfinite: options['allow-nonfinite'],
+    onNote: note,
   });
   if (!data.hasLabels) throw new OptionError(`${paths.data}: no labels found; pass them with --labels <file>`);
   return data;

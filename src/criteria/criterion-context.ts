@@ -9,7 +9,7 @@ import type { Layer } from '../layers/layer.js';
 import type { PreparedModel } from '../model/prepare.js';
 import type { Model } from '../onnx/ir.js';
 import { applyPerturbation, createRng, seedFromKey, type PerturbationSpec, type PerturbResult, type PerturbTarget, type Rng } from '../perturb/index.js';
-import type { CalibrationBatch } from './calibration.js';
+import type { SampleBatch } from '../runtime/memory-batches.js';
 import type { GradientStatistics, LossGradient } from './gradients.js';
 import { hessianVectorProduct } from './hvp.js';
 import type { CriterionNeeds } from './needs.js';
@@ -98,7 +98,7 @@ export class CriterionContext {
     return this.session.ledger.shared(key, compute);
   }
 
-  calibration(): Promise<CalibrationBatch> {
+  calibration(): Promise<SampleBatch> {
     this.requireData('calibration');
     return this.session.calibration();
   }

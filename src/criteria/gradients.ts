@@ -13,7 +13,7 @@ import { GradientRunner } from '../autodiff/index.js';
 import { assert, OptionError } from '../errors.js';
 import type { PreparedModel } from '../model/prepare.js';
 import { checkLabels } from '../runtime/evaluate.js';
-import type { CalibrationBatch } from './calibration.js';
+import type { SampleBatch } from '../runtime/memory-batches.js';
 
 export interface LossGradient {
   /** Mean cross-entropy over the images used. */
@@ -34,13 +34,13 @@ export interface GradientStatistics extends LossGradient {
 export class CalibrationGradients {
   private constructor(
     private readonly runner: GradientRunner,
-    private readonly batch: CalibrationBatch,
+    private readonly batch: SampleBatch,
     private readonly fixedBatch: number | undefined,
     private readonly onImages: ((images: number) => void) | undefined,
   ) {}
 
   /** `onImages` is told how many images each run pushed forward and backward. */
-  static async create(prepared: PreparedModel, batch: CalibrationBatch, options: { threads?: number; data?: string; onImages?: (images: number) => void }): Promise<CalibrationGradients> {
+  static async create(prepared: PreparedModel, batch: SampleBatch, options: { threads?: number; data?: string; onImages?: (images: number) => void }): Promise<CalibrationGradients> {
     const wrt = prepared.layers.flatMap((layer) => (layer.bias ? [layer.name, layer.bias] : [layer.name]));
     const { fixedBatch } = prepared;
     if (fixedBatch !== undefined && batch.count < fixedBatch) {

@@ -136,4 +136,4 @@ export { defineCriterion, CRITERION_FAMILIES, type Criterion, type CriterionFami
 export { acceptsKind, type CriterionNeeds, type PerturbationParameter } from './needs.js';
 export { CriterionContext } from './criterion-context.js';
 export { ScoringSession, SCORING_DEFAULTS, type ScoringOptions, type ScoringSettings } from './scoring-session.js';
-export type { CalibrationBatch } from './calibration.js';
+export type { SampleBatch } from '../runtime/memory-batches.js';

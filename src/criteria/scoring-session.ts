@@ -9,9 +9,9 @@ import type { Layer } from '../layers/layer.js';
 import type { PreparedModel } from '../model/prepare.js';
 import type { LabeledBatches } from '../runtime/evaluate.js';
 import type { SessionOptions } from '../runtime/session.js';
-import { loadCalibration, type CalibrationBatch } from './calibration.js';
+import { loadSamples, type SampleBatch } from '../runtime/memory-batches.js';
 import { CostLedger } from './cost.js';
-import { CutLogits } from './cut-logits.js';
+import { CutLogits } from '../cut/cut-logits.js';
 import { WeightedForward } from './forward.js';
 import { CalibrationGradients, type GradientStatistics, type LossGradient } from './gradients.js';
 
@@ -111,10 +111,10 @@ export class ScoringSession {
     return init.data;
   }
 
-  calibration(): Promise<CalibrationBatch> {
+  calibration(): Promise<SampleBatch> {
     return this.ledger.shared('calibration', async () => {
       if (!this.data) throw new OptionError('this criterion needs calibration data: give --data (and --labels)');
-      return loadCalibration(this.data, this.settings.calibration);
+      return loadSamples(this.data, this.settings.calibration);
     });
   }
 

@@ -9,6 +9,11 @@ export interface ArraySource {
   readonly shape: readonly number[];
   /** A reader positioned at row `start`; close it when done. */
   openRows(start: number): Promise<RowReader>;
+  /**
+   * Reads every row once and throws a DataError if the file does not hold them all (a .gz cut
+   * short). Only sources whose size is not checked when they are opened have it.
+   */
+  verify?(): Promise<void>;
 }
 
 export interface RowReader {
@@ -75,6 +80,14 @@ export function gzipArraySource(layout: Layout): ArraySource {
         },
         close: () => Promise.resolve(stream.close()),
       };
+    },
+    async verify() {
+      const stream = new GunzipReader(layout.file, totalBytes);
+      try {
+        await stream.skip(totalBytes);
+      } finally {
+        stream.close();
+      }
     },
   };
 }

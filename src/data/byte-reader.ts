@@ -23,10 +23,12 @@ export async function openFileBytes(file: string): Promise<ByteReader> {
     file,
     size,
     async read(offset, length) {
+      // A damaged header may ask for gigabytes: refuse what the file cannot hold before allocating for it.
+      if (offset + length > size) throw truncated(file, offset + length, size);
       const buffer = new Uint8Array(length);
       let filled = 0;
       while (filled < length) {
-        const { bytesRead } = await fh.read(buffer, filled, length - filled, offset + filled);
+        const { bytesRead } = await fh.read(buffer, filled, Math.min(length - filled, 2 ** 30), offset + filled);
         if (bytesRead === 0) throw truncated(file, offset + length, offset + filled);
         filled += bytesRead;
       }

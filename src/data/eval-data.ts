@@ -51,6 +51,13 @@ export interface OpenEvalDataOptions {
   /** use only the first `limit` samples (all if there are fewer) */
   limit?: number;
   preprocess?: Preprocess;
+  /**
+   * Accept samples holding NaN or ±Infinity (one note names the first) instead of refusing the
+   * data with an error naming the file and the sample (default false).
+   */
+  allowNonfinite?: boolean;
+  /** Receives notes on the data: a non-finite sample allowed, integer values up to 255 without a scale. */
+  onNote?: (note: string) => void;
 }
 
 /**
@@ -66,17 +73,25 @@ export async function openEvalData(options: OpenEvalDataOptions): Promise<EvalDa
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
     throw new DataError(`limit must be a positive integer, got ${limit} (for ${data})`);
   }
-  const found = await openSamples(data, preprocess);
+  const found = await openSamples(data, preprocess, options.onNote);
+  const { samples } = found;
+  if (samples.total === 0) {
+    throw new DataError(`${samples.file} holds no samples (shape [0, ${samples.sampleShape.join(', ')}]); give a file with at least one`);
+  }
+  checkSampleSize(samples.file, samples.sampleShape);
   const labels = options.labels === undefined ? found.labels : await openArray(options.labels);
-  if (labels !== undefined && labels.shape[0] !== found.samples.total) {
+  if (labels !== undefined && labels.shape[0] !== samples.total) {
+    // A header's count says nothing about a damaged file: a truncated .gz is corrupt, not of another length.
+    await labels.verify?.();
+    await samples.verify?.();
     throw new DataError(
-      `${labels.file} has ${labels.shape[0]} labels but ${found.samples.file} has ${found.samples.total} samples; ` +
+      `${labels.file} has ${labels.shape[0]} labels but ${samples.file} has ${samples.total} samples; ` +
         'give the labels file that belongs to this data',
     );
   }
-  const count = Math.min(found.samples.total, limit ?? Infinity);
+  const count = Math.min(samples.total, limit ?? Infinity);
   if (labels !== undefined) await checkLabels(labels, count);
-  return new StreamedEvalData(found.samples, labels, count);
+  return new StreamedEvalData(samples, labels, count, { allowNonfinite: options.allowNonfinite === true, note: options.onNote ?? (() => {}) });
 }
 
 /** Where samples come from: preprocessed float32 samples, read front to back from a start index. */
@@ -87,6 +102,8 @@ interface Samples {
   /** what the stored data is, for the description, e.g. "uint8" */
   readonly stored: string;
   open(start: number): Promise<SampleReader>;
+  /** Reads the whole stored file once and throws if it is damaged (a .gz that ends early, say). */
+  verify?(): Promise<void>;
 }
 
 interface SampleReader {
@@ -94,7 +111,18 @@ interface SampleReader {
   close(): Promise<void>;
 }
 
-async function openSamples(data: string, preprocess: Preprocess): Promise<{ samples: Samples; labels: ArraySource | undefined }> {
+type Note = (note: string) => void;
+
+/** Values one sample may hold (2^26: a 3×4096×4096 image is 50M). A bigger one is most likely a damaged header. */
+const MAX_SAMPLE_VALUES = 2 ** 26;
+
+/**
+ * Rows are read in parts of at most this many values, so that a header that declares more rows
+ * than a (compressed) file holds fails before a whole batch is allocated for them.
+ */
+const PART_VALUES = 2 ** 22;
+
+async function openSamples(data: string, preprocess: Preprocess, note: Note | undefined): Promise<{ samples: Samples; labels: ArraySource | undefined }> {
   let isFolder: boolean;
   try {
     isFolder = (await stat(data)).isDirectory();
@@ -108,9 +136,9 @@ async function openSamples(data: string, preprocess: Preprocess): Promise<{ samp
   }
   if (extname(data).toLowerCase() === '.npz') {
     const { images, labels } = await openNpz(data);
-    return { samples: arraySamples(images, preprocess), labels };
+    return { samples: arraySamples(images, preprocess, note), labels };
   }
-  return { samples: arraySamples(await openArray(data), preprocess), labels: undefined };
+  return { samples: arraySamples(await openArray(data), preprocess, note), labels: undefined };
 }
 
 /** A .npy file or else an IDX file (raw or gzip). */
@@ -118,27 +146,49 @@ function openArray(file: string): Promise<ArraySource> {
   return extname(file).toLowerCase() === '.npy' ? openNpy(file) : openIdx(file);
 }
 
-function arraySamples(source: ArraySource, preprocess: Preprocess): Samples {
+/** Refuses samples of no values, and samples too big to be anything but a damaged header. */
+function checkSampleSize(file: string, sampleShape: readonly number[]): void {
+  const values = product(sampleShape);
+  if (values === 0) {
+    throw new DataError(`${file}: its samples have shape [${sampleShape.join(', ')}] and hold no values; give samples with at least one`);
+  }
+  if (values > MAX_SAMPLE_VALUES) {
+    throw new DataError(
+      `${file}: its samples have shape [${sampleShape.join(', ')}], ${values} values each; safer takes at most ${MAX_SAMPLE_VALUES} (2^26) per sample (is the header damaged?)`,
+    );
+  }
+}
+
+function arraySamples(source: ArraySource, preprocess: Preprocess, note: Note | undefined): Samples {
   const { file, shape, dtype } = source;
   if (shape.length < 2) {
     throw new DataError(`${file} has shape [${shape.join(', ')}]; data needs a sample axis and at least one more (is it a labels file?)`);
   }
+  // Before planning: a plan holds one mean and std per channel, and a damaged header may declare 2^31 channels.
+  checkSampleSize(file, shape.slice(1));
   const plan = planForArray(preprocess, shape.slice(1), file);
-  const dims = arraySampleDims(shape.slice(1), plan.kind === 'image' ? plan.layout : 'NCHW');
+  const dims = arraySampleDims(shape.slice(1), plan.kind === 'image' ? plan.inputLayout : 'NCHW');
   const inSize = rowSize(source);
   const outSize = product(plan.sampleShape);
   const identity = isIdentity(plan, dims);
+  // Integer values above 1 fed to a float model without a declared scale are most often uint8 pixels.
+  let hinted = preprocess.scale !== undefined || note === undefined;
   return {
     file,
     total: shape[0]!,
     sampleShape: plan.sampleShape,
     stored: dtype,
+    ...(source.verify ? { verify: () => source.verify!() } : {}),
     async open(start) {
       const rows = await source.openRows(start);
       return {
         async read(count) {
-          const raw = new Float32Array(count * inSize);
-          await rows.read(raw);
+          const raw = await readInParts(rows, count, inSize);
+          if (!hinted) {
+            hinted = true;
+            const max = byteRangeMax(raw);
+            if (max !== undefined) note?.(`warning: ${file}: its first samples hold integer values up to ${max}, and no --scale was given; did you mean --scale 0.00392156862745098 (1/255)?`);
+          }
           if (identity) return raw;
           const out = new Float32Array(count * outSize);
           for (let i = 0; i < count; i++) applyPlan(plan, raw.subarray(i * inSize, (i + 1) * inSize), dims, out, i * outSize);
@@ -148,6 +198,29 @@ function arraySamples(source: ArraySource, preprocess: Preprocess): Samples {
       };
     },
   };
+}
+
+/** `count` rows of `rowValues` values, read part by part and joined once all of them are there. */
+async function readInParts(rows: RowReader, count: number, rowValues: number): Promise<Float32Array> {
+  const perPart = Math.max(1, Math.floor(PART_VALUES / rowValues));
+  if (count <= perPart) {
+    const raw = new Float32Array(count * rowValues);
+    await rows.read(raw);
+    return raw;
+  }
+  const parts: Float32Array[] = [];
+  for (let done = 0; done < count; done += perPart) {
+    const part = new Float32Array(Math.min(perPart, count - done) * rowValues);
+    await rows.read(part);
+    parts.push(part);
+  }
+  const raw = new Float32Array(count * rowValues);
+  let offset = 0;
+  for (const part of parts) {
+    raw.set(part, offset);
+    offset += part.length;
+  }
+  return raw;
 }
 
 /** Images decoded one by one; without `resize` they must all have the first image's size. */
@@ -186,16 +259,42 @@ async function imageFolderSamples(folder: ImageFolder, preprocess: Preprocess): 
   };
 }
 
+/** The largest value, if every value is an integer in [0, 255] and the largest is above 1.5; else undefined. */
+function byteRangeMax(values: Float32Array): number | undefined {
+  let max = 0;
+  for (const v of values) {
+    if (!(v >= 0 && v <= 255 && Number.isInteger(v))) return undefined;
+    if (v > max) max = v;
+  }
+  return max > 1.5 ? max : undefined;
+}
+
+/** Index of the first NaN or ±Infinity in `values`, or -1. */
+function firstNonFinite(values: Float32Array): number {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v - v !== 0) return i;
+  }
+  return -1;
+}
+
+interface FiniteCheck {
+  readonly allowNonfinite: boolean;
+  readonly note: Note;
+}
+
 class StreamedEvalData implements EvalData {
   readonly sampleShape: readonly number[];
   readonly hasLabels: boolean;
   readonly description: string;
   private fingerprintPromise: Promise<string> | undefined;
+  private nonFiniteNoted = false;
 
   constructor(
     private readonly samples: Samples,
     private readonly labels: ArraySource | undefined,
     readonly count: number,
+    private readonly finite: FiniteCheck,
   ) {
     this.sampleShape = samples.sampleShape;
     this.hasLabels = labels !== undefined;
@@ -219,12 +318,27 @@ class StreamedEvalData implements EvalData {
       for (let at = start; at < end; at += batchSize) {
         const count = Math.min(batchSize, end - at);
         const batchImages = await images.read(count);
+        this.checkFinite(batchImages, at);
         const batchLabels = labels === undefined ? new Int32Array(0) : await readLabels(labels, this.labels!.file, at, count);
         yield { start: at, count, images: batchImages, labels: batchLabels };
       }
     } finally {
       await Promise.all([images.close(), labels?.close()]);
     }
+  }
+
+  /** Refuses (or, allowed, notes once) a batch holding NaN or ±Infinity, naming the first such sample. */
+  private checkFinite(images: Float32Array, start: number): void {
+    if (this.nonFiniteNoted) return;
+    const at = firstNonFinite(images);
+    if (at < 0) return;
+    const sample = start + Math.floor(at / product(this.sampleShape));
+    const what = `${this.samples.file}: sample ${sample} holds a non-finite value (${images[at]})`;
+    if (!this.finite.allowNonfinite) {
+      throw new DataError(`${what}; losses and gradients on it would not be finite: fix the data, or pass --allow-nonfinite to use it anyway`);
+    }
+    this.nonFiniteNoted = true;
+    this.finite.note(`warning: ${what}; used as is (--allow-nonfinite): its loss and gradients will not be finite`);
   }
 
   fingerprint(): Promise<string> {
@@ -244,7 +358,10 @@ class StreamedEvalData implements EvalData {
   }
 }
 
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 function littleEndianBytes(values: Float32Array | Int32Array): Uint8Array {
+  if (HOST_LITTLE_ENDIAN) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   const bytes = new Uint8Array(values.length * 4);
   const view = new DataView(bytes.buffer);
   const isFloat = values instanceof Float32Array;

@@ -58,6 +58,7 @@ export async function decodeImageFile(file: string): Promise<DecodedImage> {
   } catch (error) {
     throw fileError(file, error);
   }
+  checkDeclaredSize(file, bytes);
   try {
     return /\.png$/i.test(file) ? decodePng(bytes) : decodeJpeg(bytes);
   } catch (error) {
@@ -71,8 +72,41 @@ function decodePng(bytes: Buffer): DecodedImage {
   return keepChannels(png, png.data, png.color ? 3 : 1, 4);
 }
 
+/** Decoded images are held in memory whole: at most this many pixels (8192 × 8192). */
+const MAX_PIXELS = 2 ** 26;
+
+/**
+ * Refuses an image whose header declares more than MAX_PIXELS before a decoder allocates for it
+ * (a damaged or hostile 30000×30000 PNG would take gigabytes and minutes).
+ */
+function checkDeclaredSize(file: string, bytes: Uint8Array): void {
+  const size = /\.png$/i.test(file) ? pngSize(bytes) : jpegSize(bytes);
+  if (size === undefined) return; // the decoder says what is wrong
+  const [width, height] = size;
+  if (width * height > MAX_PIXELS) {
+    throw new DataError(`${file} declares ${width}×${height} pixels, more than the ${MAX_PIXELS} (8192×8192) safer decodes; resize it, or remove the file if it is damaged`);
+  }
+}
+
+/** Width and height from a PNG's IHDR chunk. */
+function pngSize(bytes: Uint8Array): [number, number] | undefined {
+  if (bytes.length < 24) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return [view.getUint32(16, false), view.getUint32(20, false)];
+}
+
+/** Width and height from a JPEG's start-of-frame header. */
+function jpegSize(bytes: Uint8Array): [number, number] | undefined {
+  const frame = startOfFrame(bytes);
+  if (frame === undefined || frame + 9 > bytes.length) return undefined;
+  const height = (bytes[frame + 5]! << 8) | bytes[frame + 6]!;
+  const width = (bytes[frame + 7]! << 8) | bytes[frame + 8]!;
+  return [width, height];
+}
+
 function decodeJpeg(bytes: Buffer): DecodedImage {
-  const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false }); // RGB, gray replicated
+  // RGB, gray replicated; the limits make the decoder refuse what checkDeclaredSize could not see.
+  const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 512 });
   return keepChannels(image, image.data, jpegComponents(bytes) === 1 ? 1 : 3, 3);
 }
 
@@ -87,11 +121,17 @@ function keepChannels(size: { width: number; height: number }, data: Uint8Array,
 
 /** The number of colour components in a JPEG's start-of-frame header (1 = grayscale), or undefined. */
 function jpegComponents(bytes: Uint8Array): number | undefined {
+  const frame = startOfFrame(bytes);
+  return frame === undefined ? undefined : bytes[frame + 9];
+}
+
+/** Offset of a JPEG's start-of-frame marker, walking the segments after SOI; undefined if none is found. */
+function startOfFrame(bytes: Uint8Array): number | undefined {
   let i = 2; // after SOI
   while (i + 9 < bytes.length && bytes[i] === 0xff) {
     const marker = bytes[i + 1]!;
     const isStartOfFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-    if (isStartOfFrame) return bytes[i + 9];
+    if (isStartOfFrame) return i;
     i += 2 + ((bytes[i + 2]! << 8) | bytes[i + 3]!);
   }
   return undefined;

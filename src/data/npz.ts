@@ -62,20 +62,35 @@ async function extract(file: string, archive: Uint8Array, keys: readonly string[
   return arrays;
 }
 
+/** Members are decompressed into memory whole: at most this many bytes each. */
+const MAX_MEMBER_BYTES = 2 ** 31;
+/** Deflate cannot expand data more than about 1032 times. */
+const MAX_DEFLATE_RATIO = 1032;
+
 /** Lists the archive's .npy member keys in archive order and decompresses those `want` accepts. */
 function unzip(file: string, archive: Uint8Array, want: (key: string) => boolean): { keys: string[]; files: Record<string, Uint8Array> } {
   const keys: string[] = [];
   try {
     const files = unzipSync(archive, {
-      filter: ({ name }) => {
+      filter: ({ name, size, originalSize, compression }) => {
         if (!name.endsWith('.npy')) return false;
         const key = name.slice(0, -'.npy'.length);
         keys.push(key);
-        return want(key);
+        if (!want(key)) return false;
+        // The decompressor allocates the declared size up front: check it against what the member can hold.
+        const possible = compression === 0 ? size : MAX_DEFLATE_RATIO * size + 1024;
+        if (originalSize > possible) {
+          throw new DataError(`${file}: member ${name} declares ${originalSize} bytes but can hold at most ${possible}; the archive is damaged, write it again`);
+        }
+        if (originalSize > MAX_MEMBER_BYTES) {
+          throw new DataError(`${file}: member ${name} is ${originalSize} bytes uncompressed, more than the 2 GiB an .npz member may have here; save the array as .npy (read in parts)`);
+        }
+        return true;
       },
     });
     return { keys, files };
   } catch (error) {
+    if (error instanceof DataError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     throw new DataError(`${file} is not a readable .npz (zip) archive (${reason}); write it with numpy.savez or numpy.savez_compressed`);
   }

@@ -6,8 +6,10 @@ export type Layout = 'NCHW' | 'NHWC';
  * Declared preprocessing, applied per sample in this order: channels, resize, scale, mean/std.
  * - `scale`: multiply raw values (default 1; image folders 1/255).
  * - `mean`, `std`: per-channel normalisation (x − mean[c]) / std[c], one value or one per channel.
- * - `layout`: layout of the samples fed to the model (default NCHW). Arrays are taken as stored
- *   and assumed to be in this layout; [N,H,W] arrays get the channel axis inserted for it.
+ * - `layout`: layout of the samples fed to the model (default NCHW); [N,H,W] arrays get the channel
+ *   axis inserted for it.
+ * - `dataLayout`: layout of stored [N,C,H,W] or [N,H,W,C] arrays (default: `layout`); samples are
+ *   transposed from it to `layout`. Image folders always decode to HWC.
  * - `resize`: [height, width], bilinear, PyTorch's `align_corners=False` without antialiasing.
  * - `channels`: 1 or 3; gray → RGB replicates, RGB → gray is 0.299R + 0.587G + 0.114B, alpha is dropped.
  */
@@ -16,6 +18,7 @@ export interface Preprocess {
   mean?: number[];
   std?: number[];
   layout?: Layout;
+  dataLayout?: Layout;
   resize?: [number, number];
   channels?: 1 | 3;
 }
@@ -65,7 +68,8 @@ export function arraySampleDims(storedShape: readonly number[], layout: Layout):
 /** Plan for samples of an array source whose samples have shape `storedShape`; `file` names it in errors. */
 export function planForArray(pre: Preprocess, storedShape: readonly number[], file: string): PreprocessPlan {
   const layout = checkLayout(pre, file);
-  const dims = arraySampleDims(storedShape, layout);
+  const dataLayout = checkLayout({ layout: pre.dataLayout ?? layout }, file);
+  const dims = arraySampleDims(storedShape, dataLayout);
   if (dims === undefined) {
     for (const key of ['resize', 'channels'] as const) {
       if (pre[key] !== undefined) {
@@ -75,7 +79,7 @@ export function planForArray(pre: Preprocess, storedShape: readonly number[], fi
     const what = `${file} samples have shape [${storedShape.join(', ')}], not images`;
     return { kind: 'flat', sampleShape: [...storedShape], ...checkNormalisation(pre, 1, what) };
   }
-  return planImage(pre, dims, layout, layout, 1, file);
+  return planImage(pre, dims, dataLayout, layout, 1, file);
 }
 
 /** Plan for decoded images (NHWC, uint8 values); `first` supplies the default size and channels. */

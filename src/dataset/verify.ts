@@ -15,6 +15,7 @@ import { createRng, isStochastic, parsePerturbation } from '../perturb/index.js'
 import { readRows } from '../rows/read.js';
 import type { SweepRow } from '../rows/row.js';
 import { meanAndStd } from '../rows/summary.js';
+import { studentT975 } from '../stats/intervals.js';
 import type { SweepData } from '../sweep/options.js';
 import { runSweep } from '../sweep/run.js';
 
@@ -149,15 +150,11 @@ export function sampleRows<T>(rows: readonly T[], n: number, seed: number): T[] 
   return copy.slice(0, take);
 }
 
-/** 97.5% quantiles of Student's t for 1..30 degrees of freedom. */
-const T_975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131,
-  2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
-
 /** 95% prediction interval for one more draw, widened by `resolution` either side; null with fewer than 2 values. */
 export function predictionInterval(values: readonly number[], resolution: number): [number, number] | null {
   const { mean, std: s, n } = meanAndStd(values);
   if (n < 2) return null;
-  const t = T_975[n - 2] ?? 1.96;
+  const t = studentT975(n - 1);
   const half = t * s * Math.sqrt(1 + 1 / n) + resolution;
   return [mean - half, mean + half];
 }

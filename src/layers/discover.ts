@@ -11,7 +11,7 @@ import type { Layer, LayerOp } from './layer.js';
 /** Elements of a value per sample, if known. */
 export type SampleSize = (value: string) => number | undefined;
 
-const LAYER_OPS: ReadonlySet<string> = new Set<LayerOp>(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
+const LAYER_OPS: ReadonlySet<string> = new Set<LayerOp>(['Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'Gather', 'LSTM', 'GRU', 'RNN']);
 
 /** An initializer reached from an op input, and the axis permutation applied on the way. */
 interface TracedConstant {
@@ -43,11 +43,42 @@ interface Candidate {
   /** Output-channel axis in the op's view of the weight. */
   opAxis: number;
   bias: Initializer | undefined;
+  /** Recurrent ops: the features of one time step of X (W's last dim), for FLOPs. */
+  stepFeatures?: number | undefined;
 }
 
-function candidateOf(index: GraphIndex, node: Node): Candidate | undefined {
-  if (node.domain !== '' || !LAYER_OPS.has(node.opType)) return undefined;
+/** The weight layers of one node: one for most ops, W and R for a recurrent op. */
+function candidatesOf(index: GraphIndex, node: Node): Candidate[] {
+  if (node.domain !== '' || !LAYER_OPS.has(node.opType)) return [];
   const op = node.opType as LayerOp;
+  switch (op) {
+    case 'Gather': {
+      // An embedding: a float table [vocabulary, dim] gathered along axis 0. Its output channels are
+      // the embedding dims (axis 1), as the output's last axis carries them.
+      const table = traceConstant(index, node.inputs[0] ?? '');
+      const axis = attrInt(node, 'axis', 0);
+      if (!table || table.perm.length !== 2 || (axis !== 0 && axis !== -2)) return [];
+      return [{ node, op, weight: table, opAxis: 1, bias: undefined }];
+    }
+    case 'LSTM':
+    case 'GRU':
+    case 'RNN': {
+      // W [directions, gates·hidden, input] and R [directions, gates·hidden, hidden]: axis 1 indexes
+      // the gate units, the outputs of the layer. B packs both biases per direction: not a per-channel bias.
+      const stepFeatures = traceConstant(index, node.inputs[1] ?? '')?.init.dims[2];
+      return [node.inputs[1], node.inputs[2]].flatMap((value) => {
+        const weight = traceConstant(index, value ?? '');
+        return weight && weight.perm.length === 3 ? [{ node, op, weight, opAxis: 1, bias: undefined, stepFeatures }] : [];
+      });
+    }
+    default: {
+      const c = candidateOf(index, node, op);
+      return c ? [c] : [];
+    }
+  }
+}
+
+function candidateOf(index: GraphIndex, node: Node, op: 'Conv' | 'ConvTranspose' | 'Gemm' | 'MatMul'): Candidate | undefined {
   const biasOf = (value: string | undefined): Initializer | undefined =>
     value ? traceConstant(index, value)?.init : undefined;
   switch (op) {
@@ -125,27 +156,28 @@ function layersWithCandidates(model: Model, sampleSize: SampleSize | undefined, 
   const found: { layer: Layer; candidate: Candidate }[] = [];
   const seen = new Set<string>();
   for (const node of order) {
-    const c = candidateOf(index, node);
-    if (!c || seen.has(c.weight.init.name)) continue;
-    if (c.weight.init.dataType !== 'float32') continue;
-    seen.add(c.weight.init.name);
-    const channelAxis = c.weight.perm[c.opAxis] as number;
-    const channels = c.weight.init.dims[channelAxis] as number;
-    const weightSize = c.weight.init.dims.reduce((a, b) => a * b, 1);
-    const bias = c.bias && c.bias.dataType === 'float32' && c.bias.data.length === channels ? c.bias : undefined;
-    const layer: Layer = {
-      name: c.weight.init.name,
-      node: node.name,
-      op: c.op,
-      shape: [...c.weight.init.dims],
-      params: weightSize + (bias?.data.length ?? 0),
-      channelAxis,
-      channels,
-      bias: bias?.name ?? null,
-      flops: sampleSize ? flopsOf(c, weightSize, channels, sampleSize) : null,
-      index: found.length,
-    };
-    found.push({ layer, candidate: c });
+    for (const c of candidatesOf(index, node)) {
+      if (seen.has(c.weight.init.name)) continue;
+      if (c.weight.init.dataType !== 'float32') continue;
+      seen.add(c.weight.init.name);
+      const channelAxis = c.weight.perm[c.opAxis] as number;
+      const channels = c.weight.init.dims[channelAxis] as number;
+      const weightSize = c.weight.init.dims.reduce((a, b) => a * b, 1);
+      const bias = c.bias && c.bias.dataType === 'float32' && c.bias.data.length === channels ? c.bias : undefined;
+      const layer: Layer = {
+        name: c.weight.init.name,
+        node: node.name,
+        op: c.op,
+        shape: [...c.weight.init.dims],
+        params: weightSize + (bias?.data.length ?? 0),
+        channelAxis,
+        channels,
+        bias: bias?.name ?? null,
+        flops: sampleSize ? flopsOf(c, weightSize, channels, sampleSize) : null,
+        index: found.length,
+      };
+      found.push({ layer, candidate: c });
+    }
   }
   return found;
 }
@@ -153,6 +185,14 @@ function layersWithCandidates(model: Model, sampleSize: SampleSize | undefined, 
 /** 2 × multiply-accumulates per sample. */
 function flopsOf(c: Candidate, weightSize: number, channels: number, sampleSize: SampleSize): number | null {
   const sizeOfValue = (name: string | undefined): number | undefined => (name ? sampleSize(name) : undefined);
+  // A lookup multiplies nothing.
+  if (c.op === 'Gather') return 0;
+  if (c.op === 'LSTM' || c.op === 'GRU' || c.op === 'RNN') {
+    // Each time step multiplies every W (or R) entry once per direction: X holds steps × input per sample.
+    // Shorter sequences (sequence_lens) do less; this counts every step.
+    const inputSize = sizeOfValue(c.node.inputs[0]);
+    return inputSize === undefined || !c.stepFeatures ? null : 2 * (inputSize / c.stepFeatures) * weightSize;
+  }
   if (c.op === 'ConvTranspose') {
     // Every input element is multiplied with one [out/groups, kh, kw] slice of the weight.
     const inputSize = sizeOfValue(c.node.inputs[0]);

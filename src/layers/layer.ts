@@ -1,11 +1,17 @@
-/** A weight layer: one Conv, ConvTranspose, Gemm or MatMul whose weight is an initializer. */
+/**
+ * A weight layer: one Conv, ConvTranspose, Gemm or MatMul whose weight is an initializer, the table
+ * of an embedding (Gather), or the input (W) or recurrence (R) weights of an LSTM, GRU or RNN.
+ */
 
-export type LayerOp = 'Conv' | 'ConvTranspose' | 'Gemm' | 'MatMul';
+export type LayerOp = 'Conv' | 'ConvTranspose' | 'Gemm' | 'MatMul' | 'Gather' | 'LSTM' | 'GRU' | 'RNN';
+
+/** Ops whose layers a gradient can reach in principle (the recurrent ops have no gradient rule). */
+export const RECURRENT_OPS: ReadonlySet<LayerOp> = new Set<LayerOp>(['LSTM', 'GRU', 'RNN']);
 
 export interface Layer {
   /** The weight initializer's name: the layer's identity everywhere in safer. */
   readonly name: string;
-  /** Name of the node that consumes the weight. */
+  /** Name of the node that consumes the weight (e.g. "/layer1/layer1.0/conv1/Conv"). */
   readonly node: string;
   readonly op: LayerOp;
   /** Weight dims as stored in the file. */

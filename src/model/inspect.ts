@@ -1,7 +1,9 @@
 /** The `inspect` job: a model's weight layers with their sizes and costs. */
 import { discoverLayers } from '../layers/discover.js';
 import type { Layer } from '../layers/layer.js';
-import { defaultOpset } from '../onnx/ir.js';
+import { isFloatType } from '../onnx/dtypes.js';
+import { GraphIndex } from '../onnx/graph.js';
+import { defaultOpset, type Model } from '../onnx/ir.js';
 import { loadModelFile } from '../onnx/model.js';
 import { classifierIO, formatShape } from '../runtime/classifier.js';
 import { prepareModel, staticSampleShape } from './prepare.js';
@@ -14,6 +16,11 @@ export interface InspectReport {
   params: number;
   /** FLOPs per sample over all layers; null when the sample shape is unknown. */
   flops: number | null;
+  /**
+   * Parameters (float initializers) that are neither a layer's weight nor its bias, so that nothing
+   * safer assesses touches them: their total and, by the op that reads them, e.g. {"BatchNormalization": 256}.
+   */
+  otherParams: { total: number; byOp: Record<string, number> };
 }
 
 /**
@@ -41,5 +48,29 @@ export async function inspectModel(path: string, options: { sampleShape?: readon
     layers,
     params: layers.reduce((a, l) => a + l.params, 0),
     flops,
+    otherParams: parametersOutside(model, stored),
   };
+}
+
+/** Float initializers that no layer owns, counted by the op that reads them (through Identity/Transpose). */
+function parametersOutside(model: Model, layers: readonly Layer[]): { total: number; byOp: Record<string, number> } {
+  const owned = new Set(layers.flatMap((l) => (l.bias ? [l.name, l.bias] : [l.name])));
+  const index = new GraphIndex(model.graph);
+  const readerOp = (value: string, depth = 0): string => {
+    const reader = index.consumers(value)[0];
+    if (!reader) return 'unused';
+    if ((reader.opType === 'Identity' || reader.opType === 'Transpose') && depth < 8) return readerOp(reader.outputs[0] ?? '', depth + 1);
+    return reader.opType;
+  };
+  const byOp: Record<string, number> = {};
+  let total = 0;
+  for (const init of model.graph.initializers.values()) {
+    if (owned.has(init.name) || !isFloatType(init.dataType)) continue;
+    const n = init.dims.reduce((a, b) => a * b, 1);
+    if (n === 0) continue;
+    const op = readerOp(init.name);
+    byOp[op] = (byOp[op] ?? 0) + n;
+    total += n;
+  }
+  return { total, byOp };
 }

@@ -69,7 +69,7 @@ export async function prepareModel(stored: Model, source: string, options: Prepa
   const shapes = await probeClassifier(model, io, sampleShape, fixedBatch, source);
   const layers = discoverLayers(model, (value) => (shapes.has(value) ? shapes.sampleSize(value) : undefined), source);
   if (layers.length === 0 && options.requireLayers !== false) {
-    throw new ModelError(`${source}: no weight layers found (safer looks for Conv, ConvTranspose, Gemm and MatMul nodes whose weight is an initializer)`);
+    throw new ModelError(`${source}: no weight layers found (safer looks for Conv, ConvTranspose, Gemm, MatMul, Gather, LSTM, GRU and RNN nodes whose weight is an initializer)`);
   }
   return { source, stored, model, io, sampleShape, fixedBatch, shapes, layers, sha256 };
 }

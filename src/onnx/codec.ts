@@ -118,34 +118,44 @@ export function decodeTensor(t: OnnxNs.ITensorProto, where: string, readExternal
     throw new ModelLoadError(`${where}: element type ${onnxTypeName(code)} is not supported`);
   }
   const dims = (t.dims ?? []).map((d) => toNumber(d as Int64Like));
+  if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new ModelLoadError(`${where}: has dims [${dims.join(', ')}]; dims must be integers ≥ 0`);
+  }
   const n = sizeOf(dims);
-  const data = allocate(dataType, n);
+  const expected = n * bytesPerElement(dataType);
   const external = t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL;
   if (external || (t.rawData && t.rawData.length > 0)) {
-    const bytes = external ? readExternalBytes(t, where, readExternal) : (t.rawData as Uint8Array);
-    const expected = n * bytesPerElement(dataType);
+    // The stored bytes are checked against the dims before anything is allocated for them.
+    const bytes = external ? readExternalBytes(t, where, readExternal, expected) : (t.rawData as Uint8Array);
     if (bytes.length !== expected) {
       throw new ModelLoadError(`${where}: holds ${bytes.length} bytes, but dims [${dims.join(', ')}] need ${expected}`);
     }
     // Copy into the fresh, aligned array (raw_data may be unaligned and shares the file buffer).
+    const data = allocate(dataType, n);
     new Uint8Array(data.buffer, data.byteOffset, expected).set(bytes);
     return { dataType, dims, data };
   }
-  fillFromTypedField(data, dataType, t, where, n);
+  const data = fillFromTypedField(dataType, t, where, n);
   return { dataType, dims, data };
 }
 
-function readExternalBytes(t: OnnxNs.ITensorProto, where: string, readExternal?: ExternalReader): Uint8Array {
+function readExternalBytes(t: OnnxNs.ITensorProto, where: string, readExternal: ExternalReader | undefined, expected: number): Uint8Array {
   const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
   const location = entries.get('location');
   if (!location) throw new ModelLoadError(`${where}: external data without a location`);
   if (!readExternal) throw new ModelLoadError(`${where}: stored in external file "${location}", which cannot be read here`);
   const offset = Number(entries.get('offset') ?? '0');
-  const length = entries.has('length') ? Number(entries.get('length')) : undefined;
+  const length = entries.has('length') ? Number(entries.get('length')) : expected;
+  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+    throw new ModelLoadError(`${where}: external data "${location}" has offset ${entries.get('offset') ?? '0'} and length ${entries.get('length') ?? '-'}; both must be integers ≥ 0`);
+  }
+  if (length !== expected) {
+    throw new ModelLoadError(`${where}: external data "${location}" holds ${length} bytes, but the dims need ${expected}`);
+  }
   return readExternal(location, offset, length);
 }
 
-function fillFromTypedField(data: TypedArray, type: DataType, t: OnnxNs.ITensorProto, where: string, n: number): void {
+function fillFromTypedField(type: DataType, t: OnnxNs.ITensorProto, where: string, n: number): TypedArray {
   const source: readonly (number | bigint)[] | undefined = (() => {
     switch (type) {
       case 'float32': return t.floatData ?? undefined;
@@ -160,11 +170,13 @@ function fillFromTypedField(data: TypedArray, type: DataType, t: OnnxNs.ITensorP
   if (values.length !== n) {
     throw new ModelLoadError(`${where}: has ${values.length} values, but dims need ${n}`);
   }
+  const data = allocate(type, n);
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
     for (let i = 0; i < n; i++) data[i] = values[i] as bigint;
   } else {
     for (let i = 0; i < n; i++) data[i] = values[i] as number;
   }
+  return data;
 }
 
 function int64String(v: Int64Like): string {

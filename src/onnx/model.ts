@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { ModelLoadError } from '../errors.js';
 import { decodeModel, encodeModel } from './codec.js';
 import type { Model } from './ir.js';
@@ -35,6 +35,11 @@ export function loadModelFile(path: string): { model: Model; sha256: string } {
 
 function readExternal(modelPath: string, folder: string, location: string, offset: number, length: number | undefined): Uint8Array {
   const file = resolve(folder, location);
+  // As onnx.checker does: external data lives in the model's folder or below it.
+  const inside = relative(folder, file);
+  if (isAbsolute(location) || inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+    throw new ModelLoadError(`${modelPath}: external data location "${location}" is outside the model's folder; external data files must sit next to the model`);
+  }
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -42,14 +47,20 @@ function readExternal(modelPath: string, folder: string, location: string, offse
     throw new ModelLoadError(`${modelPath}: external data file "${location}" not found next to the model (looked for ${file})`);
   }
   try {
-    const size = statSync(file).size;
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new ModelLoadError(`${modelPath}: external data "${location}" is not a file`);
+    const size = stat.size;
     const n = length ?? size - offset;
     if (offset + n > size) {
       throw new ModelLoadError(`${modelPath}: external data "${location}" is too short (needs bytes ${offset}..${offset + n}, file has ${size})`);
     }
     const out = new Uint8Array(n);
     let read = 0;
-    while (read < n) read += readSync(fd, out, read, n - read, offset + read);
+    while (read < n) {
+      const got = readSync(fd, out, read, n - read, offset + read);
+      if (got === 0) throw new ModelLoadError(`${modelPath}: external data "${location}" ended after ${read} of ${n} bytes`);
+      read += got;
+    }
     return out;
   } finally {
     closeSync(fd);

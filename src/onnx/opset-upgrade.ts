@@ -7,7 +7,7 @@
  * legacy broadcasting, the 2-D Softmax of opset < 13, inference Dropout);
  * anything else is refused with an UnsupportedOpError.
  */
-import { UnsupportedOpError } from '../errors.js';
+import { oneLine, UnsupportedOpError } from '../errors.js';
 import { attrFloat, attrInt, attrInts, attrString } from './attrs.js';
 import { dataTypeFromOnnx, onnxTypeCode, type DataType, type TypedArray } from './dtypes.js';
 import { GraphIndex } from './graph.js';
@@ -124,7 +124,7 @@ export function upgradeOpset(model: Model, target = GRADIENT_OPSET, source = 'mo
     },
     error: (node, why) => {
       const e = new UnsupportedOpError(node.opType, from, node.name, []);
-      e.message = `${source}: node "${node.name}" (${node.opType}, opset ${from}) cannot be lifted to opset ${target} for differentiation: ${why}`;
+      e.message = oneLine(`${source}: node "${node.name}" (${node.opType}, opset ${from}) cannot be lifted to opset ${target} for differentiation: ${why}`);
       return e;
     },
   };

@@ -11,8 +11,15 @@ function reason(e: unknown): string {
   return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 }
 
-/** Throws an OptionError unless `path` can be written as a file (created, or replaced). */
-export function checkWritableFile(path: string, what = 'output file'): void {
+/**
+ * Throws an OptionError unless `path` can be written as a file (created, or replaced). With
+ * `createFolder`, a folder that does not exist yet is fine if it can be created (no file is in the way).
+ */
+export function checkWritableFile(path: string, what = 'output file', options: { createFolder?: boolean } = {}): void {
+  if (options.createFolder && !existsSync(dirname(resolve(path)))) {
+    checkCreatable(dirname(resolve(path)), path, what);
+    return;
+  }
   if (existsSync(path)) {
     if (statSync(path).isDirectory()) throw new OptionError(`${path}: is a folder; the ${what} must be a file path`);
     try {
@@ -24,10 +31,23 @@ export function checkWritableFile(path: string, what = 'output file'): void {
   }
   const folder = dirname(resolve(path));
   if (!existsSync(folder)) throw new OptionError(`${path}: the folder ${folder} of the ${what} does not exist`);
+  if (!statSync(folder).isDirectory()) throw new OptionError(`${path}: ${folder} is a file, not a folder; choose another path for the ${what}`);
   try {
     accessSync(folder, constants.W_OK);
   } catch (e) {
     throw new OptionError(`${path}: the ${what} cannot be created in ${folder} (${reason(e)})`);
+  }
+}
+
+/** Throws unless `folder` (which does not exist) could be created: its nearest existing ancestor is a writable folder. */
+function checkCreatable(folder: string, path: string, what: string): void {
+  let ancestor = dirname(folder);
+  while (!existsSync(ancestor) && dirname(ancestor) !== ancestor) ancestor = dirname(ancestor);
+  if (!statSync(ancestor).isDirectory()) throw new OptionError(`${path}: ${ancestor} is a file, not a folder; choose another path for the ${what}`);
+  try {
+    accessSync(ancestor, constants.W_OK);
+  } catch (e) {
+    throw new OptionError(`${path}: the ${what} cannot be created in ${ancestor} (${reason(e)})`);
   }
 }
 
@@ -49,7 +69,11 @@ export function writeFileAtomic(path: string, text: string | Uint8Array): void {
     writeFileSync(tmp, text);
     renameSync(tmp, path);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // the folder itself is gone or not a folder: there is no temporary file to remove
+    }
     throw new OptionError(`${path}: cannot write (${reason(e)})`);
   }
 }

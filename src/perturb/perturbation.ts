@@ -19,8 +19,9 @@ export type Perturbation =
 
 export type PerturbationKind = Perturbation['kind'];
 
-/** A parsed perturbation and its text exactly as the user wrote it (surrounding spaces trimmed), e.g. "bitflip:1e-4". */
+/** A parsed perturbation and its canonical text (formatPerturbation), e.g. "bitflip:1e-4" for "bitflip:0.0001". */
 export interface PerturbationSpec {
+  /** Canonical: what rows, seeds and names use, so that one level gives one result however it was written. */
   text: string;
   perturbation: Perturbation;
 }
@@ -224,16 +225,29 @@ export function parsePerturbation(text: string): PerturbationSpec {
   const level = Number(levelText);
   const problem = entry.level.problem(level);
   if (problem !== undefined) throw new PerturbationSyntaxError(`perturbation "${trimmed}": ${problem}`);
-  return { text: trimmed, perturbation: entry.make(level) };
+  const perturbation = entry.make(level);
+  return { text: formatPerturbation(perturbation), perturbation };
 }
 
-/** Parses a comma-separated list such as "prune:0.5,quant:4"; spaces around items are ignored. */
+/**
+ * Parses a comma-separated list such as "prune:0.5,quant:4"; spaces around items are ignored. A
+ * perturbation given twice (also as two texts of one level, "bitflip:1e-2,bitflip:0.01") is an error:
+ * measured twice, its rows would count as extra seeds.
+ */
 export function parsePerturbationList(text: string): PerturbationSpec[] {
   const items = text.split(',');
   if (items.some((item) => item.trim() === '')) {
     throw new PerturbationSyntaxError(`empty item in perturbation list "${text}"; ${ACCEPTED}`);
   }
-  return items.map(parsePerturbation);
+  const specs = items.map(parsePerturbation);
+  specs.forEach((spec, i) => {
+    const first = specs.findIndex((s) => s.text === spec.text);
+    if (first < i) {
+      const written = items[first]!.trim() === items[i]!.trim() ? `"${items[i]!.trim()}"` : `"${items[first]!.trim()}" and "${items[i]!.trim()}"`;
+      throw new PerturbationSyntaxError(`perturbation ${spec.text} is given twice (${written}); give each perturbation once`);
+    }
+  });
+  return specs;
 }
 
 /** Throws `PerturbationError` if the level of `p` is out of range (for perturbations built in code). */

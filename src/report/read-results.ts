@@ -1,6 +1,7 @@
 /**
  * Reads a results dir into ReportData: the one place that knows which file holds what. Every file
- * is optional, but a dir needs one of sweep.jsonl, scores.json and report.json; a malformed file
+ * is optional, but a dir needs one of sweep.jsonl, scores.json, assess.json and report.json (the report data
+ * written before, read when assess.json is absent, so a dir can be re-rendered); a malformed file
  * fails with one line naming it and the field.
  */
 import { readFileSync, statSync } from 'node:fs';
@@ -36,13 +37,14 @@ export function readResults(dir: string, options: ReadResultsOptions = {}): Repo
   }
   const sweepText = texts.get('sweep.jsonl');
   const scoresText = texts.get('scores.json');
-  const assessText = texts.get('report.json');
+  const assessFile = texts.has('assess.json') ? 'assess.json' : 'report.json';
+  const assessText = texts.get(assessFile);
   if (sweepText === undefined && scoresText === undefined && assessText === undefined) {
-    throw new ReportInputError(`${dir}: no results here (sweep.jsonl, scores.json or report.json); write them with "safer assess --out ${dir}"`);
+    throw new ReportInputError(`${dir}: no results here (sweep.jsonl, scores.json, assess.json or report.json); write them with "safer assess --out ${dir}"`);
   }
   const rows = sweepText === undefined ? null : sweepRowsOf(sweepText);
   const scores = scoresText === undefined ? null : parseScores('scores.json', scoresText);
-  const assess = assessText === undefined ? null : parseAssessReport('report.json', assessText);
+  const assess = assessText === undefined ? null : parseAssessReport(assessFile, assessText);
   checkSameModel(rows, scores);
 
   const sensitivity = rows === null || rows.length === 0 ? null : sensitivityOf(rows);
@@ -69,7 +71,7 @@ export function readResults(dir: string, options: ReadResultsOptions = {}): Repo
     criteria: scores === null ? null : criteriaSectionOf(scores.criteria, scores.calibration, sensitivity),
     budgets,
     ber: berText === undefined ? null : parseBerCurve('ber-curve.json', berText),
-    decision: decisionOf(model.layers, plans, dir, { description: model.data.description, command: assess?.command ?? null }),
+    decision: decisionOf(model.layers, plans, dir, { description: model.data.description, command: assess?.command ?? null, model: model.path }),
     reproducibility: {
       command: assess?.command ?? null,
       versions: {

@@ -28,7 +28,7 @@ export interface ReportData {
 }
 
 export const RESULT_FILES = [
-  'sweep.jsonl', 'scores.json', 'report.json',
+  'sweep.jsonl', 'scores.json', 'assess.json', 'report.json',
   'plan-quant.json', 'plan-prune.json', 'plan-protect.json',
   'curve-quant.json', 'curve-prune.json', 'curve-protect.json',
   'ber-curve.json',
@@ -59,8 +59,8 @@ export interface LayerInfo {
   params: number | null;
   /** Per-sample FLOPs. */
   flops: number | null;
-  /** `safer assess`'s verdict; null without report.json. */
-  verdict: { compress: boolean; protect: boolean } | null;
+  /** `safer assess`'s verdict (null: uncertain, the interval spans the tolerance); null without assess.json. */
+  verdict: { compress: boolean | null; protect: boolean | null } | null;
 }
 
 /**
@@ -128,14 +128,14 @@ export interface CriterionSummary {
 /** How well the measured ranking of layers would repeat on new data, for one perturbation. */
 export interface Reliability {
   perturbation: string;
-  /** 1 − mean(se²)/var(drops) over the layers, clamped to [0, 1]; null when unknown. */
+  /** Test–retest Spearman ρ of the ranking of layers (benchmark/reliability.ts), 0..1; null when unknown. */
   value: number | null;
   /**
    * estimate (paired errors), lower-bound (some errors are upper bounds), upper-bound (seed spread
    * only, image noise left out), unknown.
    */
   kind: 'estimate' | 'lower-bound' | 'upper-bound' | 'unknown';
-  /** √value: about the best Spearman ρ any criterion can reach against this truth. */
+  /** Expected ρ of the true ranking against the measured one: about the best any criterion can reach against this truth. */
   ceiling: number | null;
 }
 

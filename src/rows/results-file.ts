@@ -7,7 +7,9 @@
  */
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { OptionError } from '../errors.js';
+import { canonicalPerturbationText } from '../perturb/index.js';
 import { RowsError } from './errors.js';
+import { ResultsLock } from './lock.js';
 import { parseRowsText } from './parse.js';
 import { rowKey, type SweepRow } from './row.js';
 
@@ -30,15 +32,27 @@ export class ResultsFile {
   private constructor(
     readonly path: string,
     fd: number,
+    private readonly lock: ResultsLock,
   ) {
     this.fd = fd;
   }
 
   /**
-   * Opens (creating if needed) `path`, repairs a torn last line, and returns the keys (rowKey) of
-   * complete rows. Rows whose identity differs from `identity` are an error.
+   * Takes the file's lock (lock.ts: one writer at a time), opens (creating if needed) `path`,
+   * repairs a torn last line, and returns the keys (rowKey, perturbation texts canonical) of complete
+   * rows. Rows whose identity differs from `identity` are an error. `note` hears of a stale lock taken over.
    */
-  static open(path: string, identity: RowIdentity): { file: ResultsFile } & OpenedResults {
+  static open(path: string, identity: RowIdentity, note?: (text: string) => void): { file: ResultsFile } & OpenedResults {
+    const lock = ResultsLock.acquire(path, note);
+    try {
+      return ResultsFile.openLocked(path, identity, lock);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  private static openLocked(path: string, identity: RowIdentity, lock: ResultsLock): { file: ResultsFile } & OpenedResults {
     let text = '';
     if (existsSync(path)) {
       try {
@@ -66,9 +80,9 @@ export class ResultsFile {
             'use another --out file for this model and data',
         );
       }
-      done.add(rowKey(row));
+      done.add(rowKey({ ...row, perturbation: canonicalPerturbationText(row.perturbation) }));
     });
-    const rowsFound = rows.length;
+    const rowsFound = done.size;
     let fd: number;
     try {
       fd = openSync(path, 'a+');
@@ -79,7 +93,7 @@ export class ResultsFile {
       ftruncateSync(fd, Buffer.byteLength(complete));
       fsyncSync(fd);
     }
-    return { file: new ResultsFile(path, fd), done, repairedBytes, rowsFound };
+    return { file: new ResultsFile(path, fd, lock), done, repairedBytes, rowsFound };
   }
 
   /** Appends one row as one line with a single write, then syncs it to disk. */
@@ -91,8 +105,10 @@ export class ResultsFile {
     fsyncSync(this.fd);
   }
 
+  /** Closes the file and releases its lock. */
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+    this.lock.release();
   }
 }

@@ -6,6 +6,7 @@ import { perturbationFamily } from '../perturb/index.js';
 import { RowsError } from './errors.js';
 import { readRows } from './read.js';
 import type { SweepRow } from './row.js';
+import { dropUncertainty, seedMeasurement, type UncertaintySource } from './uncertainty.js';
 
 /** Mean, sample standard deviation (n − 1; 0 for one value) and count of some values. */
 export function meanAndStd(values: readonly number[]): { mean: number; std: number; n: number } {
@@ -23,6 +24,11 @@ export interface DropCell {
   seeds: number;
   /** Mean loss increase over seeds; null if any seed's loss was not finite or not recorded. */
   lossIncrease: number | null;
+  /** Mean KL divergence of the perturbed from the unperturbed softmax; null if any seed's was not finite. */
+  kl: number | null;
+  /** Standard error of `drop` (paired counts, their bound, or the seed spread; rows/uncertainty.ts); null when unknown. */
+  se: number | null;
+  seSource: UncertaintySource;
 }
 
 export interface PerturbationDrops {
@@ -100,7 +106,10 @@ export function dropCell(rows: readonly SweepRow[]): DropCell {
   const { mean, std, n } = meanAndStd(rows.map((r) => r.base_accuracy - r.accuracy));
   const increases = rows.map((r) => (r.loss !== null && Number.isFinite(r.base_loss) ? r.loss - r.base_loss : NaN));
   const lossIncrease = increases.every(Number.isFinite) ? meanAndStd(increases).mean : null;
-  return { drop: mean, std, seeds: n, lossIncrease };
+  const kls = rows.map((r) => r.kl ?? NaN);
+  const kl = kls.every(Number.isFinite) ? meanAndStd(kls).mean : null;
+  const { se, source } = dropUncertainty(rows.map(seedMeasurement));
+  return { drop: mean, std, seeds: n, lossIncrease, kl, se, seSource: source };
 }
 
 /** Reads results files (read.ts) and summarises their rows. */

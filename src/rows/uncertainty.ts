@@ -3,12 +3,14 @@
  * error of one row, its bound when the row lacks the paired counts, and the error of a mean over seeds.
  */
 
+import { Z_95 } from '../stats/intervals.js';
+import type { SweepRow } from './row.js';
+
 /** Where a drop's standard error comes from. */
 export type UncertaintySource = 'paired' | 'changed-bound' | 'seeds' | 'none';
 
+/** The confidence of every interval built here (its normal quantile is Z_95). */
 export const CONFIDENCE = 0.95;
-/** Two-sided normal quantile for CONFIDENCE. */
-export const Z = 1.959963984540054;
 
 /** What one sweep row (one seed) says about its drop. */
 export interface SeedMeasurement {
@@ -19,6 +21,20 @@ export interface SeedMeasurement {
   /** Images that turned from right to wrong (a) and from wrong to right (b); null if the row lacks them. */
   rightToWrong: number | null;
   wrongToRight: number | null;
+}
+
+/**
+ * What a row says about its drop. The drop is rounded to 1e-12: base − accuracy of two equal
+ * accuracies can leave 1e-17 of float noise.
+ */
+export function seedMeasurement(row: SweepRow): SeedMeasurement {
+  return {
+    drop: Math.round((row.base_accuracy - row.accuracy) * 1e12) / 1e12,
+    images: row.count,
+    unchanged: Number.isFinite(row.unchanged) ? row.unchanged : null,
+    rightToWrong: row.right_to_wrong ?? null,
+    wrongToRight: row.wrong_to_right ?? null,
+  };
 }
 
 /** Paired (McNemar-style) standard error of drop = (a − b)/N: sqrt(a + b − (a − b)²/N)/N. */
@@ -63,6 +79,6 @@ export function dropUncertainty(seeds: readonly SeedMeasurement[]): { se: number
 }
 
 export function intervalOf(drop: number, se: number | null): [number, number] | null {
-  return se === null ? null : [drop - Z * se, drop + Z * se];
+  return se === null ? null : [drop - Z_95 * se, drop + Z_95 * se];
 }
 

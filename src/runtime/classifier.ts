@@ -55,10 +55,20 @@ export function checkSampleShape(input: ValueInfo, sampleShape: readonly number[
   if (!fits) {
     throw new ModelError(
       `${dataSource}: samples have shape [${sampleShape.join(', ')}], but input "${input.name}" of ${modelSource} expects ${formatShape(shape)}` +
-        ' (the first axis is the batch); check the data layout (NCHW/NHWC) or preprocessing',
+        ` (the first axis is the batch); ${layoutHint(sampleShape, rest) ?? 'check the data layout (NCHW/NHWC) or preprocessing'}`,
     );
   }
   return typeof batch === 'number' && batch > 0 ? batch : undefined;
+}
+
+/** Which options fix samples that are the model's input in the other layout, if they are. */
+function layoutHint(sample: readonly number[], input: readonly Dim[]): string | undefined {
+  if (sample.length !== 3 || input.length !== 3) return undefined;
+  const [a, b, c] = sample as [number, number, number];
+  const same = (dims: readonly number[]): boolean => dims.every((d, i) => typeof input[i] !== 'number' || input[i] === d);
+  if (same([c, a, b])) return `[${a}, ${b}, ${c}] looks like NHWC and the model takes NCHW: pass --data-layout NHWC to transpose the samples`;
+  if (same([b, c, a])) return `[${a}, ${b}, ${c}] looks like NCHW and the model takes NHWC: pass --layout NHWC --data-layout NCHW to transpose the samples`;
+  return undefined;
 }
 
 export function formatShape(shape: readonly Dim[]): string {

@@ -43,6 +43,8 @@ export interface SweepOptions {
   /** Exactly these jobs instead of layers × perturbations × seeds (perturbation texts must be among `perturbations`). */
   only?: readonly { layer: string; perturbation: string; seed: number }[];
   version: string;
+  /** Called once the jobs are known: `total` rows in the plan, `done` of them already in the file. */
+  onPlan?: (plan: { total: number; done: number }) => void;
   onProgress?: (progress: SweepProgress) => void;
   onNote?: (note: string) => void;
 }

@@ -35,12 +35,13 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   const layers = selectLayers(prepared.layers, options.layers, prepared.source);
   const identity = { model: prepared.source, model_sha256: prepared.sha256, data_sha256: await data.fingerprint(), version: options.version };
   const timing: SweepTiming = { base: 0, frontier: 0, perturb: 0, sessions: 0, runs: 0, metrics: 0 };
-  const { file, done, repairedBytes, rowsFound } = ResultsFile.open(options.out, identity);
+  const { file, done, repairedBytes, rowsFound } = ResultsFile.open(options.out, identity, options.onNote);
   if (repairedBytes > 0) options.onNote?.(`${options.out}: removed a half-written last line (${repairedBytes} bytes) left by an interrupted run`);
   try {
     const all = options.only ? explicitJobs(layers, options.perturbations, options.only) : planJobs(layers, options.perturbations, seeds);
     const pending = all.filter((j) => !done.has(rowKey({ layer: j.layer.name, perturbation: j.spec.text, seed: j.seed })));
     if (rowsFound > 0) options.onNote?.(`${options.out}: ${rowsFound} rows already there; ${pending.length} of ${all.length} to go`);
+    options.onPlan?.({ total: all.length, done: all.length - pending.length });
     const summary = { out: options.out, timing, rowsWritten: 0, rowsAlreadyThere: rowsFound, repairedBytes, baseAccuracy: NaN, baseLoss: NaN, seconds: 0 };
     if (pending.length === 0) return { ...summary, seconds: (performance.now() - started) / 1000 };
 

@@ -93,11 +93,40 @@ describe('bench table', () => {
   it('renders Markdown with cost beside quality, counts and the frontier', () => {
     const md = renderBenchMarkdown(table);
     expect(md).toContain('## Spearman ρ overview');
-    expect(md).toContain('| depth ★ | data-free | 1.0 ms | 1.00 [1.00, 1.00] | 1.00 [1.00, 1.00] | 1.00 [1.00, 1.00] | 1.00 [1.00, 1.00] | 3 | 15 |');
+    expect(md).toContain('| depth ★ | data-free | 1.0 ms | 1.00 [1.00, 1.00] | 1.00 | 1.00 [1.00, 1.00] | 1.00 [1.00, 1.00] | 1.00 [1.00, 1.00] | – | – | 5/5 | 3 | 15 |');
+    expect(md).toContain('## Reliability of the ground truth');
     expect(md).toContain('| reverse ★◆ |');
     expect(md).toContain('Frontier (cheapest first): depth (1.0 ms, ρ 1.00)');
     expect(md).toContain('## Notes');
     expect(md).toContain('3 model(s); levels: prune:0.3, prune:0.5.');
+  });
+
+  it('judges criteria only on cells whose ranking of layers is reliable, and says how many qualified', () => {
+    // m4: drops of a few images out of 100 while half the predictions changed: the ranking is noise.
+    const noisy = [0, 0.01, 0.02, 0.01, 0].map((drop, i) => sweepRow({
+      layer: LAYERS[i] as string, perturbation: 'prune:0.5', accuracy: 0.9 - drop, base_accuracy: 0.9, unchanged: 0.5, model: 'm4.onnx', model_sha256: 'm4',
+    }));
+    const rows = [...truthRows(), ...noisy];
+    const withNoise = tabulateRows(rows, rows.map(() => 't.jsonl'));
+    const m4 = scores('m4', { depth: { seconds: 0.001, scores: [1, 2, 3, 4, 5] } });
+    const t = buildBenchTable(withNoise, [...files, m4], { bootstrap: { resamples: 50 } });
+    const r = t.reliability.find((x) => x.model_sha256 === 'm4')!;
+    expect(r).toMatchObject({ perturbation: 'prune:0.5', layers: 5, kind: 'lower-bound', qualified: false });
+    expect(r.reliability).toBeLessThan(0.5);
+    const prune = t.cells.find((c) => c.criterion === 'depth' && c.perturbation === 'prune')!;
+    expect(prune.cells).toEqual({ qualified: 5, total: 6 });
+    expect(prune.models).toBe(3); // m4 has no qualified cell
+    expect(t.rows.find((x) => x.model_sha256 === 'm4')?.qualified).toBe(false);
+    const all = buildBenchTable(withNoise, [...files, m4], { minReliability: 0, bootstrap: { resamples: 50 } });
+    expect(all.cells.find((c) => c.criterion === 'depth' && c.perturbation === 'prune')?.models).toBe(4);
+  });
+
+  it('says when no cell of a column qualifies', () => {
+    const t = buildBenchTable(truth, files, { minReliability: 1, bootstrap: { resamples: 10 } });
+    expect(t.min_reliability).toBe(1);
+    const strict = buildBenchTable(tabulateRows(truthRows().map((r) => ({ ...r, unchanged: 0.5 }))), files, { bootstrap: { resamples: 10 } });
+    expect(strict.notes.some((n) => n.startsWith('prune: none of its 5 cell(s)'))).toBe(true);
+    expect(strict.recommendations).toEqual([]);
   });
 
   it('reports how many seeds stand behind stochastic drops', () => {
@@ -120,6 +149,7 @@ describe('frontierOf and sortColumns', () => {
   const cell = (criterion: string, seconds: number, rho: number): BenchCell => ({
     criterion, perturbation: 'p', targeted: false, models: 1, layers: 1, levels: [], seconds,
     spearman: { mean: rho, low: rho, high: rho, n: 1 }, kendall: null, top_k: null, ndcg: null,
+    cells: { qualified: 1, total: 1 }, ceiling: null, spearman_loss: null, spearman_kl: null,
   });
 
   it('keeps the non-dominated points, cheapest first, and equal points together', () => {

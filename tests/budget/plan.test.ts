@@ -89,7 +89,7 @@ describe('plan.json', () => {
     ['additivity', ['additivity'], undefined, 'p.json: field "additivity" is missing'],
     ['baselines', ['baselines', 'lamp'], 1.5, 'p.json: field "baselines["lamp"]" must be a number in [0, 1], got 1.5'],
     ['evaluations', ['evaluations'], -1, 'p.json: field "evaluations" must be a non-negative integer, got -1'],
-    ['an unknown field', ['notes'], 'x', 'p.json: unknown field "notes"; expected version, kind, method, model, model_sha256, layers, budget, achieved, accuracy, predicted, additivity, baselines, source, evaluations'],
+    ['an unknown field', ['notes'], 'x', 'p.json: unknown field "notes"; expected version, kind, method, model, model_sha256, layers, budget, achieved, accuracy, predicted, additivity, baselines, source, evaluations, model_out'],
     ['a nested unknown field', ['budget', 'sparsity'], 0.5, 'p.json: unknown field "budget.sparsity"; expected avg_bits, bits, bops'],
   ];
   it.each(bad)('names a bad %s', (_, path, value, message) => {

@@ -93,7 +93,7 @@ describe('sweep', () => {
     const out = tmp.path('noop.jsonl');
     await runSweep({ prepared: await prepare(BUNDLED.model), data, perturbations: parsePerturbationList('prune:0,quant:16'), layers: ['fc2.weight'], out, version: 'test' });
     const [noop, fine] = readRows(out);
-    expect(noop).toMatchObject({ layer: 'fc2.weight', perturbation: 'prune:0', seed: 0, drop: 0, unchanged: 1, count: 200, version: 'test' });
+    expect(noop).toMatchObject({ layer: 'fc2.weight', perturbation: 'prune:0.0', seed: 0, drop: 0, unchanged: 1, count: 200, version: 'test' });
     expect(noop?.kl).toBe(0);
     expect(noop?.model_sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(noop?.data_sha256).toMatch(/^[0-9a-f]{64}$/);

@@ -5,7 +5,7 @@ import { loadModel } from '../../src/onnx/model.js';
 import { probeClassifier } from '../../src/model/shape-table.js';
 import { classifierIO } from '../../src/runtime/classifier.js';
 import type { Model } from '../../src/onnx/ir.js';
-import { floatInit, floatValue, int, ints, makeModel, node, tinyMlp } from '../helpers/models.js';
+import { floatInit, floatValue, int, int64Init, ints, makeModel, node, tinyMlp } from '../helpers/models.js';
 
 const probeShapes = async (model: Model, sampleShape: number[]) => {
   const shapes = await probeClassifier(model, classifierIO(model), sampleShape, undefined, 'test');
@@ -69,5 +69,56 @@ describe('layer discovery', () => {
     const layers = discoverLayers(loadModel(`${fixtures}/${sidecar.replace('.layers.json', '.onnx')}`));
     expect(layers.map((l) => ({ name: l.name, op: l.op, shape: l.shape, params: l.params, bias: l.bias })))
       .toEqual(list.map((l) => ({ name: l.name, op: l.op, shape: l.shape, params: l.params, bias: l.bias })));
+  });
+});
+
+describe('embeddings and recurrent layers', () => {
+  it('takes a Gather of a float table along axis 0 as an embedding layer (channel axis 1, no FLOPs), and nothing else', async () => {
+    const model = makeModel({
+      nodes: [
+        node('Cast', ['x'], ['ids'], { to: int(7) }),
+        node('Gather', ['E', 'ids'], ['e'], {}, '/embed/Gather'),
+        node('Gather', ['F', 'ids'], ['f'], {}, 'rank-1-table'),
+        node('Shape', ['e'], ['s']),
+        node('Gather', ['s', 'zero'], ['n'], {}, 'shape-lookup'),
+        node('Flatten', ['e'], ['ef'], { axis: int(1) }),
+        node('Concat', ['ef', 'f'], ['h'], { axis: int(1) }),
+        node('Gemm', ['h', 'W'], ['logits'], { transB: int(1) }, 'fc'),
+      ],
+      initializers: [floatInit('E', [6, 3]), floatInit('F', [6]), floatInit('W', [2, 3 * 3 + 3]), int64Init('zero', [0])],
+      inputs: [floatValue('x', ['N', 3])],
+      outputs: [floatValue('logits', ['N', 2])],
+    });
+    const layers = discoverLayers(model, await probeShapes(model, [3]));
+    expect(layers.map((l) => [l.name, l.node, l.op, l.channelAxis, l.channels, l.bias, l.params, l.flops])).toEqual([
+      ['E', '/embed/Gather', 'Gather', 1, 3, null, 18, 0],
+      ['W', 'fc', 'Gemm', 0, 2, null, 24, 2 * 24],
+    ]);
+    const alongAxis1 = makeModel({
+      nodes: [node('Gather', ['E', 'ids'], ['y'], { axis: int(1) })],
+      initializers: [floatInit('E', [6, 3])],
+      inputs: [{ name: 'ids', elemType: 7, shape: ['N'] }],
+      outputs: [floatValue('y', [6, 'N'])],
+    });
+    expect(discoverLayers(alongAxis1)).toEqual([]);
+  });
+
+  it.each([
+    // [model, steps, layers W/R: (shape)] — FLOPs per sample are 2 · steps · entries, for W and for R
+    ['lstm-rows', 'LSTM'],
+    ['gru-rows', 'GRU'],
+    ['embed-rnn', 'RNN'],
+  ])('%s: W and R of the %s are two layers with channel axis 1 (gate units), no bias, 2·steps·entries FLOPs', async (name, op) => {
+    const model = loadModel(`tests/fixtures/models/${name}.onnx`);
+    const layers = discoverLayers(model, await probeShapes(model, [1, 28, 28]));
+    const recurrent = layers.filter((l) => l.op === op);
+    expect(recurrent).toHaveLength(2);
+    for (const l of recurrent) {
+      expect(l).toMatchObject({ channelAxis: 1, channels: l.shape[1], bias: null });
+      expect(l.flops).toBe(2 * 28 * l.shape.reduce((a, b) => a * b, 1)); // 28 rows = 28 time steps
+    }
+    expect(layers.map((l) => l.node)).toEqual(
+      (JSON.parse(readFileSync(`tests/fixtures/models/${name}.layers.json`, 'utf8')) as { layers: { node: string }[] }).layers.map((l) => l.node),
+    );
   });
 });

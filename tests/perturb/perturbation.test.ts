@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   applyPerturbation,
@@ -17,25 +18,27 @@ import { bitsOf, randomWeights } from './helpers.js';
 const EXPECTED_FORMS = 'expected one of prune:r, prunec:r, quant:b, quantc:b, bitflip:p, bitflip8:p, noise:s';
 
 describe('parsePerturbation', () => {
-  it.each<[string, Perturbation]>([
-    ['prune:0.5', { kind: 'prune', ratio: 0.5 }],
-    ['prune:0', { kind: 'prune', ratio: 0 }],
-    ['prune:1', { kind: 'prune', ratio: 1 }],
-    ['prune:.25', { kind: 'prune', ratio: 0.25 }],
-    ['prunec:0.3', { kind: 'prunec', ratio: 0.3 }],
-    ['quant:2', { kind: 'quant', bits: 2 }],
-    ['quant:16', { kind: 'quant', bits: 16 }],
-    ['quantc:8', { kind: 'quantc', bits: 8 }],
-    ['bitflip:1e-4', { kind: 'bitflip', rate: 1e-4 }],
-    ['bitflip8:0.001', { kind: 'bitflip8', rate: 0.001 }],
-    ['noise:0', { kind: 'noise', sigma: 0 }],
-    ['noise:2.5', { kind: 'noise', sigma: 2.5 }],
-  ])('accepts %s and keeps its text', (text, perturbation) => {
-    expect(parsePerturbation(text)).toEqual({ text, perturbation });
+  it.each<[string, Perturbation, string]>([
+    ['prune:0.5', { kind: 'prune', ratio: 0.5 }, 'prune:0.5'],
+    ['prune:0', { kind: 'prune', ratio: 0 }, 'prune:0.0'],
+    ['prune:1', { kind: 'prune', ratio: 1 }, 'prune:1.0'],
+    ['prune:.25', { kind: 'prune', ratio: 0.25 }, 'prune:0.25'],
+    ['prunec:0.3', { kind: 'prunec', ratio: 0.3 }, 'prunec:0.3'],
+    ['quant:2', { kind: 'quant', bits: 2 }, 'quant:2'],
+    ['quant:16', { kind: 'quant', bits: 16 }, 'quant:16'],
+    ['quantc:8.0', { kind: 'quantc', bits: 8 }, 'quantc:8'],
+    ['bitflip:1e-4', { kind: 'bitflip', rate: 1e-4 }, 'bitflip:1e-4'],
+    ['bitflip8:0.001', { kind: 'bitflip8', rate: 0.001 }, 'bitflip8:1e-3'],
+    ['noise:0', { kind: 'noise', sigma: 0 }, 'noise:0.0'],
+    ['noise:2.5', { kind: 'noise', sigma: 2.5 }, 'noise:2.5'],
+  ])('accepts %s and gives its canonical text', (written, perturbation, text) => {
+    expect(parsePerturbation(written)).toEqual({ text, perturbation });
   });
 
-  it('trims surrounding spaces only', () => {
-    expect(parsePerturbation('  bitflip:1E-4 ').text).toBe('bitflip:1E-4');
+  it('gives one text for one level however it is written, so that seeds (derived from the text) agree', () => {
+    const texts = ['bitflip:1e-2', 'bitflip:0.01', '  bitflip:1E-2 ', 'bitflip:10e-3', 'bitflip:0.010'].map((t) => parsePerturbation(t).text);
+    expect(new Set(texts)).toEqual(new Set(['bitflip:1e-2']));
+    expect(parsePerturbation('noise:1').text).toBe(parsePerturbation('noise:1.00').text);
   });
 
   it.each([
@@ -80,6 +83,12 @@ describe('parsePerturbationList', () => {
 
   it('reports the bad item', () => {
     expect(() => parsePerturbationList('prune:0.5,quant:1')).toThrow('perturbation "quant:1"');
+  });
+
+  it('refuses a perturbation given twice, also as two texts of one level', () => {
+    expect(() => parsePerturbationList('quant:4,prune:0.5,quant:4')).toThrow('perturbation quant:4 is given twice ("quant:4"); give each perturbation once');
+    expect(() => parsePerturbationList('bitflip:1e-2, bitflip:0.01')).toThrow('perturbation bitflip:1e-2 is given twice ("bitflip:1e-2" and "bitflip:0.01")');
+    expect(() => parsePerturbationList('quant:4,quantc:4,prune:0.5,prunec:0.5')).not.toThrow();
   });
 });
 
@@ -188,5 +197,19 @@ describe('applyPerturbation', () => {
     expect(one({ kind: 'prunec', ratio: 1 })).toBe(0);
     expect(one({ kind: 'quant', bits: 2 })).toBe(Math.fround(-0.7));
     expect(one({ kind: 'noise', sigma: 1 })).toBe(Math.fround(-0.7)); // std of one value is 0
+  });
+});
+
+describe('the published data set', () => {
+  it('writes every perturbation in canonical form, so rows stay reproducible now that specs are canonical', () => {
+    const dir = new URL('../../zoo/dataset/', import.meta.url);
+    const texts = new Set<string>();
+    for (const name of readdirSync(dir).filter((f) => f.endsWith('.jsonl'))) {
+      for (const line of readFileSync(new URL(name, dir), 'utf8').split('\n')) {
+        if (line.trim() !== '') texts.add((JSON.parse(line) as { perturbation: string }).perturbation);
+      }
+    }
+    expect(texts.size).toBeGreaterThan(10);
+    for (const text of texts) expect(parsePerturbation(text).text, text).toBe(text);
   });
 });

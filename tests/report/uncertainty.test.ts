@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DropCell } from '../../src/report/report-data.js';
+import { cellReliability } from '../../src/benchmark/reliability.js';
 import { reliabilityOf } from '../../src/report/uncertainty.js';
 import { changedBoundStandardError, dropUncertainty, pairedStandardError } from '../../src/rows/uncertainty.js';
 
@@ -41,27 +42,23 @@ describe('standard errors of a drop', () => {
   });
 });
 
-describe('reliability of a ranking of layers', () => {
+describe('reliability of a ranking of layers in the report', () => {
   const cell = (drop: number, se: number | null, seSource: DropCell['seSource']): DropCell => ({
     layer: `l${drop}`, perturbation: 'prune:0.5', family: 'prune', level: 0.5, drop, drops: [drop], seeds: 1, std: 0,
     se, seSource, interval: null, kl: null, unchanged: null, images: 100,
   });
 
-  it('is 1 − mean(se²)/var(drops), a lower bound from bounded errors, an upper bound from the seed spread alone', () => {
-    const drops = [0.01, 0.03, 0.08];
-    const variance = drops.reduce((s, d) => s + (d - 0.04) ** 2, 0) / 2;
-    const paired = reliabilityOf('prune:0.5', drops.map((d) => cell(d, 0.01, 'paired')));
-    expect(paired.kind).toBe('estimate');
-    expect(paired.value).toBeCloseTo(1 - 0.0001 / variance, 12);
-    expect(paired.ceiling).toBeCloseTo(Math.sqrt(paired.value as number), 12);
+  it("is the benchmark's estimate of the cell, with its kind", () => {
+    const drops = [0.01, 0.03, 0.08, 0.2];
+    const cells = drops.map((d) => cell(d, 0.01, 'paired'));
+    const expected = cellReliability(cells)!;
+    expect(reliabilityOf('prune:0.5', cells)).toEqual({ perturbation: 'prune:0.5', value: expected.reliability, kind: 'estimate', ceiling: expected.ceiling });
     expect(reliabilityOf('p', drops.map((d) => cell(d, 0.01, 'changed-bound'))).kind).toBe('lower-bound');
     expect(reliabilityOf('p', drops.map((d) => cell(d, 0.01, 'seeds'))).kind).toBe('upper-bound');
-    expect(reliabilityOf('p', drops.map((d) => cell(d, 1, 'paired'))).value).toBe(0);
   });
 
-  it('is unknown with fewer than 3 layers, a missing error, or drops that are all equal', () => {
+  it('is unknown with fewer than 3 layers or a missing error', () => {
     expect(reliabilityOf('p', [cell(0.01, 0.01, 'paired'), cell(0.02, 0.01, 'paired')]).value).toBeNull();
     expect(reliabilityOf('p', [0.01, 0.02, 0.03].map((d) => cell(d, null, 'none'))).value).toBeNull();
-    expect(reliabilityOf('p', [0, 0, 0].map((d) => ({ ...cell(d, 0, 'paired'), layer: String(Math.random()) }))).value).toBeNull();
   });
 });

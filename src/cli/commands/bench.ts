@@ -14,7 +14,10 @@ export const bench = defineCommand({
     'Per model and perturbation: Spearman ρ, Kendall τ-b, top-k precision (k = ceil(20% of layers)) and NDCG of each\n' +
     'criterion against the accuracy drops (mean over seeds); levels of a perturbation family are averaged per model,\n' +
     'then models are averaged with a percentile bootstrap CI. Each cell shows the criterion\'s cost beside its quality;\n' +
-    'the frontier lists the criteria no other beats in both cost and mean ρ.',
+    'the frontier lists the criteria no other beats in both cost and mean ρ.\n' +
+    'Every model × perturbation level gets the reliability of its ranking of layers (from the drops\' standard errors)\n' +
+    'and the noise ceiling it puts on ρ; the drop metrics count only cells with reliability >= --min-reliability, and\n' +
+    'ρ against the loss increase and the KL divergence is given over every cell.',
   examples: ['safer bench --truth zoo/dataset/lenet5.jsonl,zoo/dataset/mlp.jsonl --scores zoo/scores/lenet5.json,zoo/scores/mlp.json'],
   options: {
     truth: { kind: 'list', value: 'file,..', description: 'ground-truth JSONL files written by safer sweep' },
@@ -24,6 +27,7 @@ export const bench = defineCommand({
     resamples: { kind: 'integer', value: 'N', description: 'bootstrap resamples', default: BOOTSTRAP_DEFAULTS.resamples, min: 1 },
     confidence: { kind: 'number', value: 'c', description: 'confidence level of the intervals', default: BOOTSTRAP_DEFAULTS.confidence, min: 1e-9, max: 0.999999 },
     seed: { kind: 'integer', value: 'S', description: 'bootstrap seed', default: BOOTSTRAP_DEFAULTS.seed },
+    'min-reliability': { kind: 'number', value: 'r', description: 'judge criteria only on cells whose ranking of layers is at least this reliable (0 keeps all)', default: BENCH_DEFAULTS.minReliability, min: 0, max: 1 },
     out: { kind: 'string', value: 'file', description: 'also write the output (Markdown, or JSON with --json) to this file' },
     ...OUTPUT_OPTIONS,
   },
@@ -35,6 +39,7 @@ export const bench = defineCommand({
     const table = buildBenchTable(readDropTable(options.truth), readScoreFiles(options.scores), {
       by: options.by as GroupBy,
       topKFraction: options['top-k'],
+      minReliability: options['min-reliability'],
       bootstrap: { resamples: options.resamples, confidence: options.confidence, seed: options.seed },
     });
     if (table.cells.length === 0) {

@@ -7,7 +7,7 @@ import { UsageError } from '../../errors.js';
 import { checkWritableFile, writeFileAtomic } from '../../output/files.js';
 import { VERSION } from '../../version.js';
 import { defineCommand } from '../command.js';
-import { DATA_OPTIONS, OUTPUT_OPTIONS, preprocessFrom } from '../data-options.js';
+import { DATA_OPTIONS, noteWriter, OUTPUT_OPTIONS, preprocessFrom } from '../data-options.js';
 import { json, renderTable } from '../format.js';
 
 const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
@@ -66,7 +66,7 @@ export const dataset = defineCommand({
       seed: options.seed,
       version: VERSION,
       openData: () => openEvalData(data !== undefined
-        ? { data, ...(labels !== undefined ? { labels } : {}), ...(limit !== undefined ? { limit } : {}), preprocess }
+        ? { data, ...(labels !== undefined ? { labels } : {}), ...(limit !== undefined ? { limit } : {}), preprocess, allowNonfinite: options['allow-nonfinite'], onNote: noteWriter(options, io.err) }
         : { data: ZOO_DATA.data, labels: ZOO_DATA.labels, preprocess: { scale: ZOO_DATA.scale } }),
       onProgress: (done, total) => bar.update(Math.floor(done), total),
     });

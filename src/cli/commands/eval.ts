@@ -1,7 +1,7 @@
 import { evaluateFile } from '../../model/evaluate-file.js';
 import { DEFAULT_EVAL_BATCH } from '../../runtime/evaluate.js';
 import { defineCommand } from '../command.js';
-import { DATA_OPTIONS, MODEL_DATA_USAGE, openLabeledData, OUTPUT_OPTIONS, resolveModelAndData, THREADS_OPTION } from '../data-options.js';
+import { DATA_OPTIONS, MODEL_DATA_USAGE, noteWriter, openLabeledData, OUTPUT_OPTIONS, resolveModelAndData, THREADS_OPTION } from '../data-options.js';
 import { formatPercent, json } from '../format.js';
 
 export const evalCommand = defineCommand({
@@ -23,7 +23,7 @@ export const evalCommand = defineCommand({
   },
   async run({ options, positional, io, progress }) {
     const paths = resolveModelAndData(positional, options, 'eval');
-    const data = await openLabeledData(paths, options);
+    const data = await openLabeledData(paths, options, noteWriter(options, io.err));
     const bar = progress('eval');
     const result = await evaluateFile(paths.model, data, {
       batchSize: options.batch,

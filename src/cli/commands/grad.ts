@@ -1,10 +1,10 @@
-import { loadCalibration } from '../../criteria/calibration.js';
+import { loadSamples } from '../../runtime/memory-batches.js';
 import { CalibrationGradients } from '../../criteria/gradients.js';
 import { OptionError } from '../../errors.js';
 import { GRAD_RULES } from '../../autodiff/index.js';
 import { prepareModelFile } from '../../model/prepare.js';
 import { defineCommand } from '../command.js';
-import { DATA_OPTIONS, MODEL_DATA_USAGE, openLabeledData, OUTPUT_OPTIONS, resolveModelAndData, THREADS_OPTION } from '../data-options.js';
+import { DATA_OPTIONS, MODEL_DATA_USAGE, noteWriter, openLabeledData, OUTPUT_OPTIONS, resolveModelAndData, THREADS_OPTION } from '../data-options.js';
 import { json, renderTable } from '../format.js';
 
 export const grad = defineCommand({
@@ -27,7 +27,7 @@ export const grad = defineCommand({
   async run({ options, positional, io }) {
     const paths = resolveModelAndData(positional, options, 'grad');
     const { limit } = options;
-    const data = await openLabeledData(paths, options);
+    const data = await openLabeledData(paths, options, noteWriter(options, io.err));
     const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
     // A model with a fixed batch size runs in chunks of exactly that size; the mean over equal chunks
     // of their mean losses (and gradients) is the mean over all of them.
@@ -37,7 +37,7 @@ export const grad = defineCommand({
     if (count === 0) {
       throw new OptionError(`${paths.model} takes batches of exactly ${chunk} images, but ${data.description} gives only ${available}; pass more images (--limit ${chunk})`);
     }
-    const batch = await loadCalibration(data, count);
+    const batch = await loadSamples(data, count);
     const { threads } = options;
     const gradients = await CalibrationGradients.create(prepared, batch, { ...(threads !== undefined ? { threads } : {}), data: data.description });
     let result;

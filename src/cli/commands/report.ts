@@ -1,5 +1,6 @@
 import { extname, join } from 'node:path';
 import { UsageError } from '../../errors.js';
+import { checkWritableFile } from '../../output/files.js';
 import { writeReport } from '../../report/index.js';
 import { defineCommand } from '../command.js';
 import { OUTPUT_OPTIONS } from '../data-options.js';
@@ -27,6 +28,7 @@ export const report = defineCommand({
     const { from } = options;
     const out = options.out ?? join(from, 'report.html');
     if (extname(out).toLowerCase() !== '.html') throw new UsageError(`--out must name an .html file, got "${out}"`);
+    checkWritableFile(out, 'report', { createFolder: true });
     const written = await writeReport(from, out, { command: `safer report --from ${from} --out ${out}` });
     if (options.json) {
       io.out(json(written.data));

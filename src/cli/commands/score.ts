@@ -46,7 +46,7 @@ export const score = defineCommand({
     } else {
       const paths = resolveModelAndData(positional, options, 'score');
       model = paths.model;
-      data = await openLabeledData(paths, options);
+      data = await openLabeledData(paths, options, noteWriter(options, io.err));
     }
     if (options.out !== undefined) checkWritableFile(options.out, 'score report');
     const bar = progress('score');

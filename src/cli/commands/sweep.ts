@@ -1,6 +1,8 @@
 import { prepareModelFile } from '../../model/prepare.js';
-import { parsePerturbationList, perturbationHelp } from '../../perturb/index.js';
+import { checkWritableFile } from '../../output/files.js';
+import { isStochastic, parsePerturbationList, perturbationHelp, type PerturbationSpec } from '../../perturb/index.js';
 import { readRows } from '../../rows/read.js';
+import type { SweepRow } from '../../rows/row.js';
 import { tabulateRows, type ModelDrops } from '../../rows/summary.js';
 import { ADAPTIVE_CONFIDENCE } from '../../sweep/adaptive.js';
 import { SWEEP_DEFAULTS } from '../../sweep/options.js';
@@ -9,6 +11,7 @@ import { VERSION } from '../../version.js';
 import { defineCommand } from '../command.js';
 import { DATA_OPTIONS, MODEL_DATA_USAGE, noteWriter, openLabeledData, OUTPUT_OPTIONS, resolveModelAndData } from '../data-options.js';
 import { formatPercent, json, renderTable } from '../format.js';
+import { onInterrupt } from '../interrupt.js';
 import { QUEUE_OPTIONS, queuedSweep } from '../queued-sweep.js';
 
 export const DEFAULT_PERTURBATIONS = ['prune:0.5', 'prune:0.9', 'quant:4', 'quant:2', 'quantc:4'];
@@ -22,7 +25,9 @@ export const sweep = defineCommand({
     'model evaluated on the whole data set. Perturbations (exact definitions in docs/design.md):',
     perturbationHelp(),
     'One JSON line per (layer, perturbation, seed) is appended to --out. The run is resumable: started again with',
-    'the same arguments after an interruption (even kill -9), it continues where it stopped.',
+    'the same arguments after an interruption (even kill -9), it continues where it stopped. One sweep writes a',
+    'file at a time (<out>.lock names it; a lock left by a process no longer running is taken over). Ctrl-C or',
+    'SIGTERM says how many rows were written and exits 130 or 143. The summary shows the rows this run asked for.',
     'With --queue redis://host:6379/0 the jobs go to a Redis queue instead, for "safer worker"s on any number of',
     'machines, and their rows are collected into --out in the same order (docs/scale-out.md).',
   ].join('\n'),
@@ -49,13 +54,18 @@ export const sweep = defineCommand({
   async run({ options, positional, io, progress }) {
     const paths = resolveModelAndData(positional, options, 'sweep');
     const specs = parsePerturbationList(options.perturb.join(','));
-    const data = await openLabeledData(paths, options);
-    const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
+    checkWritableFile(options.out, 'results file');
     const note = noteWriter(options, io.err);
+    const data = await openLabeledData(paths, options, note);
+    const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
     if (options.queue !== undefined) {
       const queue = options.queue;
-      const { summary, code } = await queuedSweep({ io, progress, note }, { ...options, queue }, paths, data, prepared, specs, VERSION);
-      const table = summary.rowsWritten + summary.rowsAlreadyThere > 0 ? tabulateRows(readRows([options.out]).rows).models.get(prepared.sha256) : undefined;
+      const forgetQueued = onInterrupt(() => `interrupted; the rows collected so far are in ${options.out}; the jobs stay in the queue and its workers go on: run the same command again to collect the rest`);
+      const { summary, code } = await queuedSweep({ io, progress, note }, { ...options, queue }, paths, data, prepared, specs, VERSION).finally(forgetQueued);
+      const asked = summary.rowsWritten + summary.rowsAlreadyThere > 0
+        ? askedRows(readRows([options.out]).rows, { model: prepared.sha256, perturbations: specs, seeds: options.seeds, layers: options.layers })
+        : [];
+      const table = tabulateRows(asked).models.get(prepared.sha256);
       if (options.json) io.out(json({ ...summary, table: table ? tableJson(table) : {} }));
       else if (code === 0) {
         io.out(`${summary.rowsWritten} rows written to ${options.out} in ${summary.seconds.toFixed(1)} s from sweep ${summary.name} (${summary.queue})` +
@@ -65,6 +75,11 @@ export const sweep = defineCommand({
       return code;
     }
     const bar = progress('sweep');
+    let plan: { total: number; done: number } | undefined;
+    let written = 0;
+    const forget = onInterrupt(() => plan
+      ? `interrupted; ${plan.done + written} of ${plan.total} rows written to ${options.out}; run again to resume`
+      : `interrupted before the first row was measured; run again to resume`);
     const summary = await runSweep({
       prepared,
       data,
@@ -78,13 +93,21 @@ export const sweep = defineCommand({
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
       ...(options.batch !== undefined ? { batchSize: options.batch } : {}),
       ...(options.adaptive !== undefined ? { adaptive: { precision: options.adaptive / 100, confidence: options.confidence } } : {}),
-      onProgress: (p) => bar.update(p.done, p.total, `${p.layer} ${p.perturbation}`),
+      onPlan: (p) => (plan = p),
+      onProgress: (p) => {
+        written = p.done;
+        bar.update(p.done, p.total, `${p.layer} ${p.perturbation}`);
+      },
       onNote: note,
-    });
+    }).finally(forget);
     bar.done();
     const read = readRows([options.out]);
     read.notes.forEach(note);
-    const table = tabulateRows(read.rows).models.get(prepared.sha256);
+    // The table shows what was asked: a file may also hold rows of earlier runs with other perturbations, seeds or layers.
+    const asked = askedRows(read.rows, { model: prepared.sha256, perturbations: specs, seeds: options.seeds, layers: options.layers });
+    const others = read.rows.length - asked.length;
+    if (others > 0) note(`${others} other rows in ${options.out} (other perturbations, seeds, layers or models) are not shown`);
+    const table = tabulateRows(asked).models.get(prepared.sha256);
     if (options.json) {
       io.out(json({ ...summary, table: table ? tableJson(table) : {} }));
       return;
@@ -94,6 +117,16 @@ export const sweep = defineCommand({
     if (table) io.out(renderDrops(table, summary.baseAccuracy));
   },
 });
+
+/** The rows of one model that the run asked for: its perturbations, seeds below `seeds` (0 for deterministic ones), its layers. */
+export function askedRows(
+  rows: readonly SweepRow[],
+  ask: { model: string; perturbations: readonly PerturbationSpec[]; seeds: number; layers?: readonly string[] | undefined },
+): SweepRow[] {
+  const seedsOf = new Map(ask.perturbations.map((p) => [p.text, isStochastic(p.perturbation) ? ask.seeds : 1]));
+  const layers = ask.layers && ask.layers.length > 0 ? new Set(ask.layers) : undefined;
+  return rows.filter((r) => r.model_sha256 === ask.model && r.seed < (seedsOf.get(r.perturbation) ?? 0) && r.seed >= 0 && (!layers || layers.has(r.layer)));
+}
 
 function tableJson(table: ModelDrops): Record<string, Record<string, { drop: number; std: number; seeds: number }>> {
   const out: Record<string, Record<string, { drop: number; std: number; seeds: number }>> = {};

@@ -1,12 +1,11 @@
 /**
- * report.json: what only `safer assess` knows (layer ops, parameter and FLOP counts, its verdict, the
- * tolerance, the data description). Two forms are read: `safer assess`'s AssessReport
- * (src/assess.ts), and the ReportData that this module writes over it, so a results dir can be
- * re-rendered any number of times.
+ * What only `safer assess` knows (layer ops, parameter and FLOP counts, its verdict, the tolerance, the
+ * data description). Two forms are read: assess.json, `safer assess`'s AssessReport (src/assess), and
+ * report.json, the ReportData this module writes, so a results dir can be re-rendered any number of times.
  */
 import { ReportInputError } from '../errors.js';
 import { REPORT_DATA_SCHEMA, REPORT_DATA_VERSION, type LayerInfo } from '../report-data.js';
-import { JsonField } from './json-field.js';
+import { JsonField } from '../../json/json-field.js';
 
 export interface AssessInput {
   model: string | null;
@@ -20,7 +19,7 @@ export interface AssessInput {
 }
 
 export function parseAssessReport(file: string, text: string): AssessInput {
-  const root = JsonField.parse(file, text);
+  const root = JsonField.parse(file, text, ReportInputError);
   return root.get('schema').value === REPORT_DATA_SCHEMA ? fromReportData(root) : fromAssessReport(root);
 }
 
@@ -33,7 +32,7 @@ function fromAssessReport(root: JsonField): AssessInput {
     tolerance: root.get('tolerance').optional((f) => f.fraction()),
     layers: root.get('layers').array().map((l) => ({
       ...layerInfo(l),
-      verdict: l.has('compress') || l.has('protect') ? { compress: l.get('compress').boolean(), protect: l.get('protect').boolean() } : null,
+      verdict: l.has('compress') || l.has('protect') ? { compress: verdict(l.get('compress')), protect: verdict(l.get('protect')) } : null,
     })),
     command: commandOf(root.get('command')),
     sweepSeconds: root.get('sweep').optional((s) => s.get('seconds').number()),
@@ -57,12 +56,21 @@ function fromReportData(root: JsonField): AssessInput {
     tolerance: model.get('tolerance').optional((f) => f.fraction()),
     layers: model.get('layers').array().map((l) => ({
       ...layerInfo(l),
-      verdict: l.get('verdict').optional((v) => ({ compress: v.get('compress').boolean(), protect: v.get('protect').boolean() })),
+      verdict: l.get('verdict').optional((v) => ({ compress: v.get('compress').optional((f) => f.boolean()), protect: v.get('protect').optional((f) => f.boolean()) })),
     })),
     command: commandOf(reproducibility.get('command')),
     sweepSeconds: seconds.get('sweep').optional((f) => f.number()),
     criteriaSeconds: seconds.get('criteria').optional((f) => f.number()),
   };
+}
+
+/** assess's verdict: "yes", "no", or "uncertain" (null). */
+function verdict(field: JsonField): boolean | null {
+  const value = field.value;
+  if (value === 'yes') return true;
+  if (value === 'no') return false;
+  if (value === 'uncertain') return null;
+  return field.fail('"yes", "no" or "uncertain"');
 }
 
 function layerInfo(l: JsonField): Omit<LayerInfo, 'verdict'> {

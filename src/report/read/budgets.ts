@@ -1,71 +1,55 @@
 /**
- * Budget results: plan-<kind>.json (one plan), curve-<kind>.json (accuracy against budget, one row
- * per method and budget, baselines included) and ber-curve.json (accuracy against bit error rate,
- * with and without the protection plan). Formats: docs/report.md.
+ * Budget results, read by the budget module's own readers (one format, one reader): plan-<kind>.json
+ * (budget/plan-reader.ts), curve-<kind>.json and ber-curve.json (budget/run/curve-file.ts), turned into
+ * the report's view of them.
  */
+import { parsePlan as readPlanText } from '../../budget/plan-reader.js';
+import { parseBerFile, parseCurveFile } from '../../budget/run/curve-file.js';
+import { SaferError } from '../../errors.js';
+import { JsonField } from '../../json/json-field.js';
+import { ReportInputError } from '../errors.js';
 import type { BerPoint, BudgetCurveRow, BudgetKind, BudgetPlan } from '../report-data.js';
-import { JsonField } from './json-field.js';
+
+/** A budget reader's error as the report's. */
+function reading<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof SaferError && !(e instanceof ReportInputError)) throw new ReportInputError(e.message);
+    throw e;
+  }
+}
+
+const numbers = (record: Readonly<Record<string, unknown>>): Record<string, number> =>
+  Object.fromEntries(Object.entries(record).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
 
 export function parsePlan(file: string, text: string, kind: BudgetKind): BudgetPlan {
-  const root = JsonField.parse(file, text);
-  checkKind(root.get('kind'), kind);
+  // The kind first: a plan of another kind would fail on its budget's fields, which says less.
+  const said = JsonField.parse(file, text, ReportInputError).get('kind').value;
+  if (said !== kind) throw new ReportInputError(`${file}: field "kind" must be "${kind}" (the kind its file name says), got ${JSON.stringify(said)}`);
+  const plan = reading(() => readPlanText(text, file));
+  const layers: Record<string, number | boolean> = {};
+  for (const [name, value] of Object.entries(plan.layers as Readonly<Record<string, number | boolean | null>>)) if (value !== null) layers[name] = value;
+  if (plan.accuracy === null) throw new ReportInputError(`${file}: field "accuracy" is null; the plan was not evaluated`);
   return {
     kind,
-    layers: Object.fromEntries(root.get('layers').entries().map(([layer, f]) => [layer, layerSetting(f, kind)])),
-    budget: root.get('budget').numberRecord(),
-    achieved: root.get('achieved').numberRecord(),
-    accuracy: root.get('accuracy').fraction(),
-    predicted: root.get('predicted').optional((f) => f.numberRecord()) ?? {},
-    additivity: root.get('additivity').optional((f) => f.number()),
-    baselines: Object.fromEntries(root.get('baselines').optional((f) => f.entries())?.map(([name, f]) => [name, f.fraction()]) ?? []),
-    source: root.get('source').string(),
-    evaluations: root.get('evaluations').integer(),
-    model: root.get('model').optional((f) => f.string()),
+    layers,
+    budget: numbers(plan.budget),
+    achieved: numbers(plan.achieved),
+    accuracy: plan.accuracy,
+    predicted: numbers({ ...plan.predicted }),
+    additivity: plan.additivity,
+    baselines: Object.fromEntries(Object.entries(plan.baselines).filter((entry): entry is [string, number] => entry[1] !== null)),
+    source: plan.source,
+    evaluations: plan.evaluations,
+    model: plan.model_out,
   };
 }
 
 export function parseCurve(file: string, text: string, kind: BudgetKind): BudgetCurveRow[] {
-  return JsonField.parse(file, text).array().map((row) => {
-    checkKind(row.get('kind'), kind);
-    return {
-      kind,
-      budget: row.get('budget').number(),
-      method: row.get('method').string(),
-      achieved: row.get('achieved').number(),
-      accuracy: row.get('accuracy').fraction(),
-      interval: row.get('interval').interval(),
-    };
-  });
+  return reading(() => parseCurveFile(text, file, kind));
 }
 
 export function parseBerCurve(file: string, text: string): BerPoint[] {
-  return JsonField.parse(file, text).array().map((row) => {
-    const ber = row.get('ber');
-    if (!(ber.number() > 0 && ber.number() <= 1)) ber.fail('a bit error rate in (0, 1]');
-    return {
-      ber: ber.number(),
-      protected: row.get('protected').boolean(),
-      accuracy: row.get('accuracy').fraction(),
-      interval: row.get('interval').interval(),
-      trials: row.get('trials').optional((f) => f.integer()),
-    };
-  });
-}
-
-function checkKind(field: JsonField, kind: BudgetKind): void {
-  if (field.string() !== kind) field.fail(`"${kind}" (the kind its file name says)`);
-}
-
-function layerSetting(field: JsonField, kind: BudgetKind): number | boolean {
-  switch (kind) {
-    case 'quant': {
-      const bits = field.value;
-      if (!(Number.isInteger(bits) && (bits as number) >= 1 && (bits as number) <= 32)) field.fail('a bit-width from 1 to 32');
-      return bits as number;
-    }
-    case 'prune':
-      return field.fraction();
-    case 'protect':
-      return field.boolean();
-  }
+  return reading(() => parseBerFile(text, file));
 }

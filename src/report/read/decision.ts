@@ -12,7 +12,7 @@ export function decisionOf(
   layers: readonly LayerInfo[],
   plans: readonly BudgetPlan[],
   dir: string,
-  data: { description: string | null; command: string | null },
+  data: { description: string | null; command: string | null; model: string | null },
 ): Decision {
   const plan = (kind: BudgetPlan['kind']): BudgetPlan | undefined => plans.find((p) => p.kind === kind);
   const setting = (kind: BudgetPlan['kind'], layer: string): number | boolean | undefined => plan(kind)?.layers[layer];
@@ -38,7 +38,10 @@ export function decisionOf(
     source,
     rows,
     plans: plans.map((p) => ({ kind: p.kind, file: `plan-${p.kind}.json`, model: p.model })),
-    snippets: plans.filter((p) => p.model !== null).map((p) => `safer eval ${shellWord(join(dir, p.model as string))} ${dataArgs}`),
+    // A written model is evaluated as it is; a plan without one is applied to the model first.
+    snippets: plans.filter((p) => p.kind !== 'protect').map((p) => (p.model !== null
+      ? `safer eval ${shellWord(join(dir, p.model))} ${dataArgs}`
+      : `safer budget apply ${shellWord(join(dir, `plan-${p.kind}.json`))} ${shellWord(data.model ?? '<model.onnx>')} ${dataArgs} --model-out ${p.kind}.onnx`)),
   };
 }
 

@@ -1,6 +1,7 @@
 /** scores.json: the score report of `safer score --json` (src/criteria/score.ts ScoreReport). */
 import type { CriterionSummary } from '../report-data.js';
-import { JsonField } from './json-field.js';
+import { JsonField } from '../../json/json-field.js';
+import { ReportInputError } from '../errors.js';
 
 export interface ScoresInput {
   version: string | null;
@@ -14,7 +15,7 @@ export interface ScoresInput {
 }
 
 export function parseScores(file: string, text: string): ScoresInput {
-  const root = JsonField.parse(file, text);
+  const root = JsonField.parse(file, text, ReportInputError);
   const optionalString = (key: string): string | null => root.get(key).optional((f) => f.string());
   return {
     version: optionalString('version'),

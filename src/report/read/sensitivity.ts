@@ -3,7 +3,7 @@ import { sortColumns } from '../../benchmark/columns.js';
 import { perturbationFamily } from '../../perturb/index.js';
 import type { SweepRow } from '../../rows/row.js';
 import type { DropCell, Sensitivity } from '../report-data.js';
-import { CONFIDENCE, dropUncertainty, intervalOf } from '../../rows/uncertainty.js';
+import { CONFIDENCE, dropUncertainty, intervalOf, seedMeasurement } from '../../rows/uncertainty.js';
 
 /** `rows` as the one reader gives them (rows/read.ts: repeats already dropped). */
 export function sensitivityOf(rows: readonly SweepRow[]): Sensitivity {
@@ -34,14 +34,12 @@ export function sensitivityOf(rows: readonly SweepRow[]): Sensitivity {
 }
 
 function cellOf(layer: string, perturbation: string, seeds: readonly SweepRow[]): DropCell {
-  // Rounded to 1e-12: base − accuracy of two equal accuracies can leave 1e-17 of float noise.
-  const drops = seeds.map((r) => Math.round((r.base_accuracy - r.accuracy) * 1e12) / 1e12);
+  const measurements = seeds.map(seedMeasurement);
+  const drops = measurements.map((m) => m.drop);
   const s = drops.length;
   const drop = mean(drops);
   const std = s > 1 ? Math.sqrt(drops.reduce((sum, d) => sum + (d - drop) ** 2, 0) / (s - 1)) : 0;
-  const { se, source } = dropUncertainty(seeds.map((r, i) => ({
-    drop: drops[i] as number, images: r.count, unchanged: Number.isFinite(r.unchanged) ? r.unchanged : null, rightToWrong: r.right_to_wrong ?? null, wrongToRight: r.wrong_to_right ?? null,
-  })));
+  const { se, source } = dropUncertainty(measurements);
   const kls = seeds.map((r) => r.kl);
   const unchanged = seeds.map((r) => (Number.isFinite(r.unchanged) ? r.unchanged : null));
   return {

@@ -27,7 +27,7 @@ export async function criteriaSection({ data, dir }: SectionContext): Promise<Se
       noSweep,
       scatters.length > 0 ? `<div class="grid">${scatters.join('\n')}</div>` : '',
       data.sensitivity !== null ? `<div class="wide">${agreementTables(c)}</div>` : '',
-      `<p class="note">ρ is Spearman's rank correlation over this model's ${data.model.layers.length} layers (–: fewer than 3 layers with a score, or drops that are all equal). With few layers it is coarse. <b>Reliability</b> is how well the measured ranking of layers would repeat on new data: 1 − mean(se²)/var(drops), where ≥ marks a lower bound (the errors are upper bounds); no criterion can reach a ρ much above √reliability, the <b>noise ceiling</b>. Cost is this run's wall time alone, and the images passed forward and backward.</p>`,
+      `<p class="note">ρ is Spearman's rank correlation over this model's ${data.model.layers.length} layers (–: fewer than 3 layers with a score, or drops that are all equal). With few layers it is coarse. <b>Reliability</b> is how well the measured ranking of layers would repeat on new data: the expected ρ between two re-measurements, simulated from the drops and their standard errors, where ≥ marks a lower bound (the errors are upper bounds); the <b>noise ceiling</b> is the expected ρ of the true ranking against a measured one, the most a criterion can be expected to reach. Cost is this run's wall time alone, and the images passed forward and backward.</p>`,
     ].join('\n'),
   };
 }
@@ -97,8 +97,8 @@ function agreementTable(c: CriteriaSection, columns: readonly AgreementColumn[])
     columns.map((col) => `<th class="num">ρ ${esc(col.label)}</th>`).join(''),
     '</tr></thead><tbody>',
     rows.join('\n'),
-    reliabilityRow('reliability of the measured ranking', (r) => r.value, '1 − mean(se²)/var(drops) over the layers'),
-    reliabilityRow('noise ceiling √reliability', (r) => r.ceiling, 'about the best ρ any criterion can reach against this truth'),
+    reliabilityRow('reliability of the measured ranking', (r) => r.value, 'expected ρ between two re-measurements of the drops'),
+    reliabilityRow('noise ceiling', (r) => r.ceiling, 'expected ρ of the true ranking against a measured one: about the best any criterion can reach'),
     '</tbody></table>',
   ].join('\n');
 }

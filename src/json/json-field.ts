@@ -2,7 +2,10 @@
  * Typed reads of parsed JSON that fail with one line naming the file and the field,
  * e.g. `plan-quant.json: "layers.conv1.weight" must be a number or boolean, got "x"`.
  */
-import { ReportInputError } from '../errors.js';
+import { SaferError } from '../errors.js';
+
+/** The error class a reader's fields throw (each module has its own, e.g. ReportInputError). */
+export type InputErrorClass = new (message: string) => SaferError;
 
 export class JsonField {
   constructor(
@@ -11,13 +14,14 @@ export class JsonField {
     /** Dotted path of this field; "" for the top level. */
     readonly path: string,
     readonly value: unknown,
+    private readonly error: InputErrorClass,
   ) {}
 
-  static parse(file: string, text: string): JsonField {
+  static parse(file: string, text: string, error: InputErrorClass): JsonField {
     try {
-      return new JsonField(file, '', JSON.parse(text) as unknown);
+      return new JsonField(file, '', JSON.parse(text) as unknown, error);
     } catch (e) {
-      throw new ReportInputError(`${file}: not valid JSON (${(e as Error).message})`);
+      throw new error(`${file}: not valid JSON (${(e as Error).message})`);
     }
   }
 
@@ -27,7 +31,7 @@ export class JsonField {
 
   get(key: string): JsonField {
     const object = this.object();
-    return new JsonField(this.file, this.path === '' ? key : `${this.path}.${key}`, Object.hasOwn(object, key) ? object[key] : undefined);
+    return new JsonField(this.file, this.path === '' ? key : `${this.path}.${key}`, Object.hasOwn(object, key) ? object[key] : undefined, this.error);
   }
 
   has(key: string): boolean {
@@ -37,7 +41,7 @@ export class JsonField {
   fail(expected: string): never {
     const where = this.path === '' ? '' : ` "${this.path}"`;
     const got = this.value === undefined ? 'nothing (missing)' : truncate(JSON.stringify(this.value));
-    throw new ReportInputError(`${this.file}:${where} must be ${expected}, got ${got}`);
+    throw new this.error(`${this.file}:${where} must be ${expected}, got ${got}`);
   }
 
   object(): Record<string, unknown> {
@@ -47,7 +51,7 @@ export class JsonField {
 
   array(): JsonField[] {
     if (!Array.isArray(this.value)) this.fail('an array');
-    return (this.value as unknown[]).map((v, i) => new JsonField(this.file, `${this.path}[${i}]`, v));
+    return (this.value as unknown[]).map((v, i) => new JsonField(this.file, `${this.path}[${i}]`, v, this.error));
   }
 
   entries(): [string, JsonField][] {

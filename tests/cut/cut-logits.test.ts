@@ -1,6 +1,6 @@
 /** Calibration logits with one layer perturbed, from the layer on only: equal to a full pass. */
 import { describe, expect, it } from 'vitest';
-import { CutLogits } from '../../src/criteria/cut-logits.js';
+import { CutLogits } from '../../src/cut/cut-logits.js';
 import { WeightedForward } from '../../src/criteria/forward.js';
 import { openEvalData } from '../../src/data/index.js';
 import { prepareModelFile, type PreparedModel } from '../../src/model/prepare.js';

@@ -1,20 +1,20 @@
 /**
- * Calibration logits with one layer perturbed at a time, through the graph-cut engine (src/cut): the
+ * Logits of samples held in memory (criteria's and budgets' calibration images) with one layer
+ * perturbed at a time, through the graph-cut engine (engine.ts): the
  * values upstream of a layer (its frontier) are computed once for a group of layers, and a layer's
  * run covers only the graph from that layer on, with the perturbed weights baked in as constants.
  * On ResNet-20 this is several times faster than a full pass with the weights fed as inputs
  * (forward.ts); see docs/performance.md.
  */
-import { CutEngine } from '../cut/engine.js';
-import type { FrontierBatch } from '../cut/frontier.js';
-import type { LayerGroup } from '../cut/groups.js';
+import { CutEngine } from './engine.js';
+import type { FrontierBatch } from './frontier.js';
+import type { LayerGroup } from './groups.js';
 import type { Layer } from '../layers/layer.js';
 import type { PreparedModel } from '../model/prepare.js';
 import { sizeOf } from '../onnx/dtypes.js';
 import type { LabeledBatches } from '../runtime/evaluate.js';
-import { memoryBatches } from '../runtime/memory-batches.js';
 import type { SessionOptions } from '../runtime/session.js';
-import type { CalibrationBatch } from './calibration.js';
+import { memoryBatches, type SampleBatch } from '../runtime/memory-batches.js';
 
 /** Bound on the cached frontier values of one group of layers (a larger single layer goes alone). */
 const FRONTIER_BYTES = 1024 ** 3;
@@ -28,7 +28,7 @@ export class CutLogits {
     private readonly data: LabeledBatches,
   ) {}
 
-  static create(prepared: PreparedModel, batch: CalibrationBatch, session: SessionOptions): CutLogits {
+  static create(prepared: PreparedModel, batch: SampleBatch, session: SessionOptions): CutLogits {
     const engine = CutEngine.create(prepared, prepared.layers, { count: batch.count, memoryBytes: FRONTIER_BYTES, session, prefix: session });
     const sampleSize = sizeOf(batch.sampleShape);
     const data = memoryBatches(batch.images.subarray(0, batch.count * sampleSize), batch.labels.subarray(0, batch.count), batch.sampleShape, 'calibration data');
