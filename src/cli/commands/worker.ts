@@ -5,6 +5,7 @@ import { startWorker, WORKER_DEFAULTS } from '../../queue/worker.js';
 import { defineCommand } from '../command.js';
 import { noteWriter, OUTPUT_OPTIONS } from '../data-options.js';
 import { json } from '../format.js';
+import { takeInterrupts } from '../interrupt.js';
 
 export const worker = defineCommand({
   name: 'worker',
@@ -50,13 +51,14 @@ export const worker = defineCommand({
       onJobDone: ({ job, seconds }) => note(`done ${describeJob(job)} of sweep ${job.sweep} in ${seconds.toFixed(2)} s`),
       onJobFailed: ({ job, error, final }) => note(`${final ? 'failed' : 'attempt failed'}: ${job ? describeJob(job) : 'a job'}: ${error}`),
     });
-    const stop = (): void => {
-      note('stopping: finishing the jobs in hand (again to stop at once)');
-      process.once('SIGINT', () => void running.close(true));
-      void running.close();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    // A signal lets the jobs in hand finish (their rows are stored), a second one stops at once.
+    let signals = 0;
+    const giveBack = takeInterrupts(() => {
+      if (signals++ === 0) {
+        note('stopping: finishing the jobs in hand (again to stop at once)');
+        void running.close();
+      } else void running.close(true);
+    });
     try {
       const { completed, failed, error } = await running.stopped;
       const seconds = (performance.now() - started) / 1000;
@@ -68,8 +70,7 @@ export const worker = defineCommand({
       }
       return 0;
     } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      giveBack();
     }
   },
 });
