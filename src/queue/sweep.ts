@@ -114,12 +114,15 @@ export async function runQueuedSweep(options: QueuedSweepOptions): Promise<Queue
   const bad = checkSweepName(name);
   if (bad) throw new OptionError(`--name: ${bad}`);
 
-  const client = await openRedis(target, { onNote: note });
-  const queue = new Queue<QueueJobData, SweepRow>(QUEUE_NAME, { connection: connectionOptions(target), prefix: KEY_PREFIX });
-  queue.on('error', () => {}); // reconnects are reported once by our own client
-  const { file, done, repairedBytes, rowsFound } = ResultsFile.open(options.out, identity);
+  const { file, done, repairedBytes, rowsFound } = ResultsFile.open(options.out, identity, note);
   if (repairedBytes > 0) note(`${options.out}: removed a half-written last line (${repairedBytes} bytes) left by an interrupted run`);
+  let client: Awaited<ReturnType<typeof openRedis>> | undefined;
+  let queue: Queue<QueueJobData, SweepRow> | undefined;
   try {
+    client = await openRedis(target, { onNote: note });
+    const jobs = new Queue<QueueJobData, SweepRow>(QUEUE_NAME, { connection: connectionOptions(target), prefix: KEY_PREFIX });
+    queue = jobs;
+    jobs.on('error', () => {}); // reconnects are reported once by our own client
     await claimName(client, name, definition, prepared.source);
     const all = planJobs(layers, options.perturbations, seeds);
     const pending = all.filter((j) => !done.has(rowKey({ layer: j.layer.name, perturbation: j.spec.text, seed: j.seed })));
@@ -150,18 +153,18 @@ export async function runQueuedSweep(options: QueuedSweepOptions): Promise<Queue
     const attempts = options.attempts ?? QUEUE_SWEEP_DEFAULTS.attempts;
     const enqueue = async (list: typeof entries): Promise<void> => {
       for (let i = 0; i < list.length; i += 1000) {
-        await queue.addBulk(list.slice(i, i + 1000).map((e) => ({
+        await jobs.addBulk(list.slice(i, i + 1000).map((e) => ({
           name: 'sweep-job',
           data: e.data,
           opts: { jobId: e.id, attempts, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: false, removeOnFail: false },
         })));
       }
     };
-    const before = await totalJobs(queue);
-    const retried = await retryFailed(queue, new Set(entries.map((e) => e.id)));
+    const before = await totalJobs(jobs);
+    const retried = await retryFailed(jobs, new Set(entries.map((e) => e.id)));
     if (retried > 0) note(`${retried} jobs of this sweep had failed before: they are retried`);
     await enqueue(entries);
-    const enqueued = (await totalJobs(queue)) - before;
+    const enqueued = (await totalJobs(jobs)) - before;
     note(`sweep ${name}: ${entries.length} jobs in the queue at ${target.display} (${enqueued} new); waiting for workers (safer worker --queue ${target.display})`);
 
     const summary: QueuedSweepSummary = {
@@ -187,13 +190,13 @@ export async function runQueuedSweep(options: QueuedSweepOptions): Promise<Queue
       const open: number[] = [];
       for (let i = next; i < entries.length && open.length < WINDOW; i++) if (!collected.has(i) && !failed.has(i)) open.push(i);
       if (open.length === 0) break;
-      const jobs = await Promise.all(open.map((i) => queue.getJob((entries[i] as (typeof entries)[number]).id)));
+      const found = await Promise.all(open.map((i) => jobs.getJob((entries[i] as (typeof entries)[number]).id)));
       let progressed = false;
       const lost: number[] = [];
       for (let k = 0; k < open.length; k++) {
         const i = open[k] as number;
         const entry = entries[i] as (typeof entries)[number];
-        const job = jobs[k];
+        const job = found[k];
         if (!job) {
           lost.push(i);
           continue;
@@ -227,8 +230,8 @@ export async function runQueuedSweep(options: QueuedSweepOptions): Promise<Queue
     throw e;
   } finally {
     file.close();
-    await queue.close().catch(() => {});
-    client.disconnect();
+    await queue?.close().catch(() => {});
+    client?.disconnect();
   }
 }
 
