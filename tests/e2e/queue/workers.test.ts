@@ -86,7 +86,12 @@ describe('safer sweep --queue with workers', () => {
     const sweep = new SaferProcess([...sweepArgs(2000), '--queue', url, '--out', out], redis.env);
     // Its first job: it has just begun (the child loads the model and runs the base model first, about a second).
     const started = await victim!.waitFor(/^started /);
-    const children = childrenOf(victim!.pid);
+    // Its sandboxed child is forked just after the job goes active: kill the worker once it is there.
+    let children = childrenOf(victim!.pid);
+    for (let i = 0; i < 500 && children.length === 0; i++) {
+      await sleep(10);
+      children = childrenOf(victim!.pid);
+    }
     victim!.child.kill('SIGKILL');
     await victim!.exited;
     const job = /^started (.*) \(job ([0-9a-f]+), attempt \d+\)$/.exec(started);
