@@ -5,10 +5,10 @@
  * no message ever shows the password.
  */
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTmp } from '../../data/helpers.js';
 import { ROOT, safer } from '../../helpers/cli.js';
-import { makeCertificates, RedisServer, SaferProcess, startWorkers, withoutTimings } from './harness.js';
+import { killLeftovers, makeCertificates, RedisServer, SaferProcess, startWorkers, withoutTimings } from './harness.js';
 
 const tmp = makeTmp();
 const servers: RedisServer[] = [];
@@ -41,6 +41,8 @@ const everything = (processes: readonly SaferProcess[]): string => processes.map
 beforeAll(() => {
   reference(2000);
 });
+
+afterEach(killLeftovers);
 
 afterAll(async () => {
   for (const s of servers) await s.stop();

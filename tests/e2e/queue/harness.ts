@@ -121,6 +121,19 @@ export class RedisServer {
   }
 }
 
+const started: SaferProcess[] = [];
+
+/** Kills (kill -9) every `safer` process the tests started that still runs, and waits for them: after a failed test, nothing is left behind. */
+export async function killLeftovers(): Promise<void> {
+  const running = started.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+  for (const p of running) {
+    for (const child of childrenOf(p.pid)) process.kill(child, 'SIGKILL');
+    p.child.kill('SIGKILL');
+  }
+  await Promise.all(running.map((p) => p.exited));
+  started.length = 0;
+}
+
 /** A `safer` process, its output gathered; `lines` are stderr lines so far. */
 export class SaferProcess {
   readonly lines: string[] = [];
@@ -148,6 +161,7 @@ export class SaferProcess {
       }
     });
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    started.push(this);
   }
 
   get pid(): number {

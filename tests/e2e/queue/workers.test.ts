@@ -4,10 +4,10 @@
  * with kill -9 in the middle of a job; enqueuing the same sweep again adds nothing.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTmp } from '../../data/helpers.js';
 import { ROOT, safer } from '../../helpers/cli.js';
-import { childrenOf, isAlive, RedisServer, SaferProcess, sleep, startWorkers, withoutTimings } from './harness.js';
+import { childrenOf, isAlive, killLeftovers, RedisServer, SaferProcess, sleep, startWorkers, withoutTimings } from './harness.js';
 
 const tmp = makeTmp();
 let redis: RedisServer;
@@ -36,6 +36,8 @@ function reference(limit: number): string[] {
 beforeAll(async () => {
   redis = await RedisServer.start();
 });
+
+afterEach(killLeftovers);
 
 afterAll(async () => {
   await redis.stop();
