@@ -25,6 +25,8 @@ export * from './perturb/index.js';
 export { GradientRunner, buildGradientGraph, differentiableClassifier, GRAD_RULES, type GradientResult, type GradientRunnerOptions } from './autodiff/index.js';
 export { CutEngine, CutRun, type CutEngineOptions } from './cut/engine.js';
 export { runSweep } from './sweep/run.js';
+export { SweepEvaluator, type SweepEvaluatorOptions, type SweepIdentity } from './sweep/evaluator.js';
+export { planJobs, selectLayers, type SweepJob } from './sweep/plan.js';
 export { SWEEP_DEFAULTS, type SweepOptions, type SweepSummary, type SweepTiming } from './sweep/options.js';
 export { parseRow, parseRowsText } from './rows/parse.js';
 export { readRows, type ReadRows } from './rows/read.js';

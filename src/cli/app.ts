@@ -15,6 +15,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   eval: async () => (await import('./commands/eval.js')).evalCommand,
   grad: async () => (await import('./commands/grad.js')).grad,
   sweep: async () => (await import('./commands/sweep.js')).sweep,
+  worker: async () => (await import('./commands/worker.js')).worker,
   score: async () => (await import('./commands/score.js')).score,
   bench: async () => (await import('./commands/bench.js')).bench,
   dataset: async () => (await import('./commands/dataset.js')).dataset,

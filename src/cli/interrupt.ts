@@ -17,3 +17,22 @@ export function onInterrupt(text: () => string): () => void {
 export function interruptNote(): string | undefined {
   return describe?.();
 }
+
+type SignalHandler = (signal: 'SIGINT' | 'SIGTERM') => void;
+let taken: SignalHandler | undefined;
+
+/**
+ * For a command that stops by itself on a signal (safer worker finishes its jobs in hand): main.ts then
+ * calls `handler` instead of exiting. The returned function gives the signals back.
+ */
+export function takeInterrupts(handler: SignalHandler): () => void {
+  taken = handler;
+  return () => {
+    if (taken === handler) taken = undefined;
+  };
+}
+
+/** The command's own signal handler, if it took the signals. */
+export function interruptHandler(): SignalHandler | undefined {
+  return taken;
+}

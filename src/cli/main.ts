@@ -2,7 +2,7 @@
 /** The `safer` executable: runs the CLI on process.argv and sets the exit code. */
 import type { CommandIO } from './command.js';
 import { main } from './app.js';
-import { interruptNote } from './interrupt.js';
+import { interruptHandler, interruptNote } from './interrupt.js';
 
 // A reader that closes the pipe early (`safer inspect | head -1`) ends the output, not in an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -16,6 +16,8 @@ for (const stream of [process.stdout, process.stderr]) {
 // runs between two JavaScript tasks, so no row is half-written; exit handlers release the locks.
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   process.on(signal, () => {
+    const handler = interruptHandler();
+    if (handler) return handler(signal);
     const note = interruptNote();
     if (note !== undefined) process.stderr.write(`${note}\n`);
     process.exit(code);

@@ -5,20 +5,17 @@
  * The jobs run through the graph-cut engine (src/cut): a group of layers shares one prefix pass per
  * batch, and each job runs only the part of the graph from its layer on. Memory for cached frontier
  * values stays under `memoryBytes`: layers are grouped, and a layer whose frontier alone exceeds it
- * is processed in chunks of the data, its jobs continuing across chunks.
+ * is processed in chunks of the data, its jobs continuing across chunks. The evaluation itself is
+ * `SweepEvaluator`'s (evaluator.ts), which queue workers share; this file adds the plan, the resume
+ * and the results file.
  */
-import { CutEngine } from '../cut/engine.js';
-import type { FrontierBatch } from '../cut/frontier.js';
-import type { LayerGroup } from '../cut/groups.js';
 import type { Layer } from '../layers/layer.js';
 import { ResultsFile } from '../rows/results-file.js';
 import { rowKey } from '../rows/row.js';
 import { defaultThreads, type SessionOptions } from '../runtime/session.js';
-import { evaluateBase } from './base.js';
-import { evaluateJob, makeRow, type JobContext, type JobResult } from './job.js';
+import { SweepEvaluator } from './evaluator.js';
 import { SWEEP_DEFAULTS, type SweepOptions, type SweepSummary, type SweepTiming } from './options.js';
 import { explicitJobs, planJobs, selectLayers, type SweepJob } from './plan.js';
-import { inOrderPool } from './pool.js';
 import { shuffledInMemory } from './shuffled.js';
 
 /** Seed of the image order in adaptive mode (fixed, so adaptive runs are reproducible). */
@@ -48,31 +45,27 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
     const summary = { out: options.out, timing, rowsWritten: 0, rowsAlreadyThere: rowsFound, repairedBytes, baseAccuracy: NaN, baseLoss: NaN, seconds: 0 };
     if (pending.length === 0) return { ...summary, seconds: (performance.now() - started) / 1000 };
 
-    const baseStarted = performance.now();
-    const byLayer = groupByLayer(pending);
-    const engine = CutEngine.create(prepared, [...byLayer.keys()], {
-      count: data.count,
+    const evaluator = await SweepEvaluator.create(prepared, data, {
+      layers: layersOf(pending),
       memoryBytes,
       ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
       session,
       prefix: wholeMachine,
+      jobsAtOnce,
+      ...(options.adaptive ? { adaptive: options.adaptive } : {}),
     });
-    // The first group's frontier values come out of the base runs (one pass less) when they fit in one chunk.
-    const first = engine.groups[0];
-    const fetchFirst = first && engine.chunks(first).length === 1 ? first : undefined;
-    const { base, frontier } = await evaluateBase(prepared, data, engine, wholeMachine, fetchFirst);
-    timing.base += (performance.now() - baseStarted) / 1000;
-    const context: JobContext = { engine, base, adaptive: options.adaptive, count: data.count, checks: Math.ceil(data.count / engine.batchSize), timing };
+    const { base } = evaluator;
     let finished = 0;
-    const write = (job: SweepJob, result: JobResult): void => {
-      file.append(makeRow(job, result, base, identity, options.adaptive));
-      summary.rowsWritten++;
-      finished++;
-      options.onProgress?.({ done: finished, total: pending.length, layer: job.layer.name, perturbation: job.spec.text });
-    };
-    for (const group of engine.groups) {
-      const cached = group === fetchFirst ? frontier : undefined;
-      await runGroup(group, byLayer, context, data, jobsAtOnce, write, cached);
+    try {
+      await evaluator.evaluate(pending, (job, result) => {
+        file.append(evaluator.row(job, result, identity));
+        summary.rowsWritten++;
+        finished++;
+        options.onProgress?.({ done: finished, total: pending.length, layer: job.layer.name, perturbation: job.spec.text });
+      });
+    } finally {
+      Object.assign(timing, evaluator.timing);
+      evaluator.release();
     }
     return { ...summary, baseAccuracy: base.accuracy, baseLoss: base.loss, seconds: (performance.now() - started) / 1000 };
   } finally {
@@ -80,40 +73,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   }
 }
 
-function groupByLayer(jobs: readonly SweepJob[]): Map<Layer, SweepJob[]> {
-  const map = new Map<Layer, SweepJob[]>();
-  for (const job of jobs) {
-    const list = map.get(job.layer);
-    if (list) list.push(job);
-    else map.set(job.layer, [job]);
-  }
-  return map;
-}
-
-/** Runs a group's jobs chunk by chunk; `cached` is the group's frontier over the whole data, if already computed. */
-async function runGroup(
-  group: LayerGroup,
-  byLayer: ReadonlyMap<Layer, SweepJob[]>,
-  context: JobContext,
-  data: SweepOptions['data'],
-  jobsAtOnce: number,
-  write: (job: SweepJob, result: JobResult) => void,
-  cached?: readonly FrontierBatch[],
-): Promise<void> {
-  const { engine, timing } = context;
-  const chunks = engine.chunks(group);
-  const partial = new Map<SweepJob, JobResult>();
-  for (const range of chunks) {
-    const frontierStarted = performance.now();
-    const frontier = cached ?? (await engine.frontier(group, data, range));
-    timing.frontier += (performance.now() - frontierStarted) / 1000;
-    const last = range === chunks[chunks.length - 1];
-    for (const layer of group.layers) {
-      const jobs = byLayer.get(layer) ?? [];
-      await inOrderPool(jobs, jobsAtOnce, (job) => evaluateJob(job, frontier, context, partial.get(job)), (job, result) => {
-        if (last) write(job, result);
-        else partial.set(job, result);
-      });
-    }
-  }
+/** The layers of `jobs`, each once, in the order they first appear (topological for planned jobs). */
+function layersOf(jobs: readonly SweepJob[]): Layer[] {
+  return [...new Set(jobs.map((j) => j.layer))];
 }

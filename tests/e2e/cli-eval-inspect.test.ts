@@ -105,7 +105,7 @@ describe('safer eval and inspect on bad input', () => {
     expect(safer(['eval', BUNDLED.model]).stderr).toMatch(/--data is required/);
   });
   it('--help on every command, and the main help lists them all (each command module is loaded on demand)', () => {
-    const commands = ['assess', 'inspect', 'eval', 'grad', 'sweep', 'score', 'bench', 'dataset', 'budget', 'report'];
+    const commands = ['assess', 'inspect', 'eval', 'grad', 'sweep', 'worker', 'score', 'bench', 'dataset', 'budget', 'report'];
     for (const command of commands) {
       const r = safer([command, '--help']);
       expect(r.code).toBe(0);
@@ -115,7 +115,7 @@ describe('safer eval and inspect on bad input', () => {
     expect(listed).toEqual(commands);
     const unknown = safer(['sweeep']);
     expect(unknown.code).toBe(2); // a usage error
-    expect(unknown.stderr).toMatch(/unknown command "sweeep"; commands: assess, inspect, eval, grad, sweep, score, bench, dataset, budget, report/);
+    expect(unknown.stderr).toMatch(/unknown command "sweeep"; commands: assess, inspect, eval, grad, sweep, worker, score, bench, dataset, budget, report/);
   });
 });
 

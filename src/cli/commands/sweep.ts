@@ -12,6 +12,7 @@ import { defineCommand } from '../command.js';
 import { DATA_OPTIONS, MODEL_DATA_USAGE, noteWriter, openLabeledData, OUTPUT_OPTIONS, resolveModelAndData } from '../data-options.js';
 import { formatPercent, json, renderTable } from '../format.js';
 import { onInterrupt } from '../interrupt.js';
+import { QUEUE_OPTIONS, queuedSweep } from '../queued-sweep.js';
 
 export const DEFAULT_PERTURBATIONS = ['prune:0.5', 'prune:0.9', 'quant:4', 'quant:2', 'quantc:4'];
 
@@ -27,8 +28,14 @@ export const sweep = defineCommand({
     'the same arguments after an interruption (even kill -9), it continues where it stopped. One sweep writes a',
     'file at a time (<out>.lock names it; a lock left by a process no longer running is taken over). Ctrl-C or',
     'SIGTERM says how many rows were written and exits 130 or 143. The summary shows the rows this run asked for.',
+    'With --queue redis://host:6379/0 the jobs go to a Redis queue instead, for "safer worker"s on any number of',
+    'machines, and their rows are collected into --out in the same order (docs/scale-out.md).',
   ].join('\n'),
-  examples: ['safer sweep --perturb prune:0.5,quant:4 --out bundled.jsonl', 'safer sweep model.onnx --data x.npy --labels y.npy --perturb bitflip:1e-5 --seeds 10 --out faults.jsonl'],
+  examples: [
+    'safer sweep --perturb prune:0.5,quant:4 --out bundled.jsonl',
+    'safer sweep model.onnx --data x.npy --labels y.npy --perturb bitflip:1e-5 --seeds 10 --out faults.jsonl',
+    'safer sweep model.onnx --data x.npy --labels y.npy --queue rediss://queue.lab:6380/0 --out results.jsonl',
+  ],
   options: {
     ...DATA_OPTIONS,
     perturb: { kind: 'list', value: 'list', description: 'comma-separated perturbations', default: DEFAULT_PERTURBATIONS },
@@ -41,6 +48,7 @@ export const sweep = defineCommand({
     jobs: { kind: 'integer', value: 'J', description: 'jobs in flight at once (interleaved on one thread: onnxruntime-node runs sessions synchronously)', default: SWEEP_DEFAULTS.jobs, min: 1 },
     adaptive: { kind: 'number', value: 'pp', description: 'stop a perturbation early once its accuracy drop is known to ± this many percentage points', min: 1e-9, max: 99.999 },
     confidence: { kind: 'number', value: 'c', description: 'confidence level of --adaptive intervals', default: ADAPTIVE_CONFIDENCE, min: 1e-9, max: 0.999999 },
+    ...QUEUE_OPTIONS,
     ...OUTPUT_OPTIONS,
   },
   async run({ options, positional, io, progress }) {
@@ -50,6 +58,22 @@ export const sweep = defineCommand({
     const note = noteWriter(options, io.err);
     const data = await openLabeledData(paths, options, note);
     const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
+    if (options.queue !== undefined) {
+      const queue = options.queue;
+      const forgetQueued = onInterrupt(() => `interrupted; the rows collected so far are in ${options.out}; the jobs stay in the queue and its workers go on: run the same command again to collect the rest`);
+      const { summary, code } = await queuedSweep({ io, progress, note }, { ...options, queue }, paths, data, prepared, specs, VERSION).finally(forgetQueued);
+      const asked = summary.rowsWritten + summary.rowsAlreadyThere > 0
+        ? askedRows(readRows([options.out]).rows, { model: prepared.sha256, perturbations: specs, seeds: options.seeds, layers: options.layers })
+        : [];
+      const table = tabulateRows(asked).models.get(prepared.sha256);
+      if (options.json) io.out(json({ ...summary, table: table ? tableJson(table) : {} }));
+      else if (code === 0) {
+        io.out(`${summary.rowsWritten} rows written to ${options.out} in ${summary.seconds.toFixed(1)} s from sweep ${summary.name} (${summary.queue})` +
+          (summary.rowsAlreadyThere > 0 ? ` (${summary.rowsAlreadyThere} were already there)` : ''));
+        if (table) io.out(renderDrops(table, NaN));
+      }
+      return code;
+    }
     const bar = progress('sweep');
     let plan: { total: number; done: number } | undefined;
     let written = 0;
