@@ -120,10 +120,12 @@ function convert(spec: OptionSpec, raw: string | boolean | readonly string[] | n
       return items;
     }
     case 'string': {
-      if (typeof raw !== 'string') throw new UsageError(`${where} must be a string, got ${JSON.stringify(raw)}`);
-      const value = spec.choices?.find((c) => c.toLowerCase() === raw.toLowerCase());
-      if (spec.choices && value === undefined) throw new UsageError(`${where} must be one of ${spec.choices.join(', ')}, got "${raw}"`);
-      return value ?? raw;
+      // A config file may give a number for a text option (`"seeds": 5` for --seeds S|auto).
+      const text = typeof raw === 'number' ? String(raw) : raw;
+      if (typeof text !== 'string') throw new UsageError(`${where} must be a string, got ${JSON.stringify(raw)}`);
+      const value = spec.choices?.find((c) => c.toLowerCase() === text.toLowerCase());
+      if (spec.choices && value === undefined) throw new UsageError(`${where} must be one of ${spec.choices.join(', ')}, got "${text}"`);
+      return value ?? text;
     }
     case 'number':
     case 'integer': {

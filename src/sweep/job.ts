@@ -22,6 +22,8 @@ export interface JobContext {
 export interface JobResult {
   totals: ClassificationTotals;
   seconds: number;
+  /** The perturbation left every bit of the weights as it was (a low bit-flip rate that drew no flip): nothing was run. */
+  weightsUnchanged: boolean;
   halfWidth?: number;
   stoppedEarly?: boolean;
   /** Adaptive mode: base_correct − perturbed_correct over the images used. */
@@ -90,7 +92,7 @@ export async function evaluateJob(job: SweepJob, frontier: readonly FrontierBatc
   } finally {
     await run?.release();
   }
-  const result: JobResult = { totals, seconds: (previous?.seconds ?? 0) + (performance.now() - started) / 1000 };
+  const result: JobResult = { totals, seconds: (previous?.seconds ?? 0) + (performance.now() - started) / 1000, weightsUnchanged: unchanged };
   if (adaptive) {
     result.paired = paired;
     result.stoppedEarly = stoppedEarly;

@@ -3,6 +3,7 @@ import type { PreparedModel } from '../model/prepare.js';
 import type { PerturbationSpec } from '../perturb/index.js';
 import type { LabeledBatches } from '../runtime/evaluate.js';
 import type { AdaptiveOptions } from './adaptive.js';
+import type { SeedRule } from './seed-rule.js';
 
 export const SWEEP_DEFAULTS = {
   /** Seeds per stochastic perturbation. */
@@ -24,6 +25,8 @@ export interface SweepOptions {
   perturbations: readonly PerturbationSpec[];
   /** Seeds per stochastic perturbation (default SWEEP_DEFAULTS.seeds). */
   seeds?: number;
+  /** `--seeds auto`: seeds per (layer, stochastic perturbation) until its mean drop is known to ±precision (seed-rule.ts); replaces `seeds`. */
+  seedRule?: SeedRule;
   /** Only these layers (weight initializer names); default all. */
   layers?: readonly string[];
   out: string;
@@ -54,6 +57,8 @@ export interface SweepProgress {
   total: number;
   layer: string;
   perturbation: string;
+  /** --seeds auto: the round (1, 2, ...); `total` counts this round's jobs. */
+  round?: number;
 }
 
 /** Where a sweep's time went (seconds, summed over concurrent jobs). */
@@ -81,4 +86,17 @@ export interface SweepSummary {
   baseAccuracy: number;
   baseLoss: number;
   seconds: number;
+  /** Per stochastic perturbation: the seeds this run evaluated and how many of them left the weights unchanged (no run). */
+  stochastic: StochasticSummary[];
+}
+
+export interface StochasticSummary {
+  perturbation: string;
+  /** Seeds evaluated by this run, over its layers. */
+  evaluated: number;
+  /** Of those, seeds whose perturbation left every weight as it was: their row is the unperturbed model's, exactly. */
+  weightsUnchanged: number;
+  /** --seeds auto: the fewest and most seeds a layer has in the file, and layers stopped at --cap with a wider interval. */
+  seeds?: { min: number; max: number };
+  capped?: number;
 }

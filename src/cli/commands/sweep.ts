@@ -1,3 +1,4 @@
+import { UsageError } from '../../errors.js';
 import { prepareModelFile } from '../../model/prepare.js';
 import { checkWritableFile } from '../../output/files.js';
 import { isStochastic, parsePerturbationList, perturbationHelp, type PerturbationSpec } from '../../perturb/index.js';
@@ -5,6 +6,7 @@ import { readRows } from '../../rows/read.js';
 import type { SweepRow } from '../../rows/row.js';
 import { tabulateRows, type ModelDrops } from '../../rows/summary.js';
 import { ADAPTIVE_CONFIDENCE } from '../../sweep/adaptive.js';
+import { SEED_RULE_DEFAULTS } from '../../sweep/seed-rule.js';
 import { SWEEP_DEFAULTS } from '../../sweep/options.js';
 import { runSweep } from '../../sweep/run.js';
 import { VERSION } from '../../version.js';
@@ -39,7 +41,9 @@ export const sweep = defineCommand({
   options: {
     ...DATA_OPTIONS,
     perturb: { kind: 'list', value: 'list', description: 'comma-separated perturbations', default: DEFAULT_PERTURBATIONS },
-    seeds: { kind: 'integer', value: 'S', description: 'seeds per stochastic perturbation', default: SWEEP_DEFAULTS.seeds, min: 1 },
+    seeds: { kind: 'string', value: 'S|auto', description: 'seeds per stochastic perturbation, or auto: seeds per layer until its mean drop is known to ±--precision (statistical fault injection)', default: String(SWEEP_DEFAULTS.seeds) },
+    precision: { kind: 'number', value: 'p', description: '--seeds auto: half-width of the 95% interval of a mean drop, as a fraction (0.005 = ±0.5 pp)', default: SEED_RULE_DEFAULTS.precision, min: 1e-9, max: 0.999999 },
+    cap: { kind: 'integer', value: 'N', description: `--seeds auto: most seeds per (layer, perturbation); each starts with ${SEED_RULE_DEFAULTS.min}`, default: SEED_RULE_DEFAULTS.cap, min: SEED_RULE_DEFAULTS.min },
     layers: { kind: 'list', value: 'a,b', description: 'only these layers (weight initializer names, see safer inspect)' },
     out: { kind: 'string', value: 'file', description: 'results file (JSON lines, appended)', default: 'safer-sweep.jsonl' },
     batch: { kind: 'integer', value: 'B', description: 'images per onnxruntime run', defaultText: "250, fewer when a batch's largest activation would exceed 64 MiB", min: 1 },
@@ -52,6 +56,11 @@ export const sweep = defineCommand({
     ...OUTPUT_OPTIONS,
   },
   async run({ options, positional, io, progress }) {
+    const seeds = parseSeeds(options.seeds);
+    const seedRule = seeds === 'auto' ? { precision: options.precision, min: SEED_RULE_DEFAULTS.min, cap: options.cap } : undefined;
+    if (seedRule && options.queue !== undefined) throw new UsageError('--seeds auto decides seeds from rows as they come; it does not run on a --queue (give --seeds N)');
+    if (seedRule && options.adaptive !== undefined) throw new UsageError('--seeds auto and --adaptive are two stopping rules; give one');
+    const seedCount = seeds === 'auto' ? Infinity : seeds;
     const paths = resolveModelAndData(positional, options, 'sweep');
     const specs = parsePerturbationList(options.perturb.join(','));
     checkWritableFile(options.out, 'results file');
@@ -61,9 +70,9 @@ export const sweep = defineCommand({
     if (options.queue !== undefined) {
       const queue = options.queue;
       const forgetQueued = onInterrupt(() => `interrupted; the rows collected so far are in ${options.out}; the jobs stay in the queue and its workers go on: run the same command again to collect the rest`);
-      const { summary, code } = await queuedSweep({ io, progress, note }, { ...options, queue }, paths, data, prepared, specs, VERSION).finally(forgetQueued);
+      const { summary, code } = await queuedSweep({ io, progress, note }, { ...options, seeds: seedCount, queue }, paths, data, prepared, specs, VERSION).finally(forgetQueued);
       const asked = summary.rowsWritten + summary.rowsAlreadyThere > 0
-        ? askedRows(readRows([options.out]).rows, { model: prepared.sha256, perturbations: specs, seeds: options.seeds, layers: options.layers })
+        ? askedRows(readRows([options.out]).rows, { model: prepared.sha256, perturbations: specs, seeds: seedCount, layers: options.layers })
         : [];
       const table = tabulateRows(asked).models.get(prepared.sha256);
       if (options.json) io.out(json({ ...summary, table: table ? tableJson(table) : {} }));
@@ -84,7 +93,7 @@ export const sweep = defineCommand({
       prepared,
       data,
       perturbations: specs,
-      seeds: options.seeds,
+      ...(seedRule ? { seedRule } : { seeds: seedCount }),
       out: options.out,
       memoryBytes: options.memory * 2 ** 20,
       jobs: options.jobs,
@@ -96,7 +105,7 @@ export const sweep = defineCommand({
       onPlan: (p) => (plan = p),
       onProgress: (p) => {
         written = p.done;
-        bar.update(p.done, p.total, `${p.layer} ${p.perturbation}`);
+        bar.update(p.done, p.total, `${p.round !== undefined ? `round ${p.round}: ` : ''}${p.layer} ${p.perturbation}`);
       },
       onNote: note,
     }).finally(forget);
@@ -104,7 +113,7 @@ export const sweep = defineCommand({
     const read = readRows([options.out]);
     read.notes.forEach(note);
     // The table shows what was asked: a file may also hold rows of earlier runs with other perturbations, seeds or layers.
-    const asked = askedRows(read.rows, { model: prepared.sha256, perturbations: specs, seeds: options.seeds, layers: options.layers });
+    const asked = askedRows(read.rows, { model: prepared.sha256, perturbations: specs, seeds: seedCount, layers: options.layers });
     const others = read.rows.length - asked.length;
     if (others > 0) note(`${others} other rows in ${options.out} (other perturbations, seeds, layers or models) are not shown`);
     const table = tabulateRows(asked).models.get(prepared.sha256);
@@ -114,9 +123,22 @@ export const sweep = defineCommand({
     }
     io.out(`${summary.rowsWritten} rows written to ${options.out} in ${summary.seconds.toFixed(1)} s` +
       (summary.rowsAlreadyThere > 0 ? ` (${summary.rowsAlreadyThere} were already there)` : ''));
+    for (const s of summary.stochastic) {
+      if (s.evaluated === 0 && s.seeds === undefined) continue;
+      const seedsText = s.seeds ? `${s.seeds.min === s.seeds.max ? s.seeds.min : `${s.seeds.min}–${s.seeds.max}`} seeds per layer${s.capped ? `, ${s.capped} layer(s) stopped at --cap ${options.cap} wider than ±${options.precision}` : ''}; ` : '';
+      io.out(`${s.perturbation}: ${seedsText}${s.weightsUnchanged} of ${s.evaluated} seeds evaluated left the weights unchanged (exact, nothing run)`);
+    }
     if (table) io.out(renderDrops(table, summary.baseAccuracy));
   },
 });
+
+/** `--seeds`: a positive integer or "auto". */
+function parseSeeds(text: string): number | 'auto' {
+  if (text === 'auto') return 'auto';
+  const n = Number(text);
+  if (!(Number.isInteger(n) && n >= 1)) throw new UsageError(`--seeds must be a positive integer or "auto", got "${text}"`);
+  return n;
+}
 
 /** The rows of one model that the run asked for: its perturbations, seeds below `seeds` (0 for deterministic ones), its layers. */
 export function askedRows(
