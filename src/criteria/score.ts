@@ -31,6 +31,8 @@ export interface ScoredCriterion {
   details?: Record<string, unknown>;
   /** Why the criterion could not be computed (its scores are then all null). */
   error?: string;
+  /** `safer score --for`: the perturbation this result answers for (the recommended criterion, instanced at it). */
+  for?: string;
 }
 
 export interface ScoreReport {

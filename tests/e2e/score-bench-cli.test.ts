@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/app.js';
 import { BUNDLED } from '../../src/cli/defaults.js';
 import type { BenchTable } from '../../src/benchmark/types.js';
-import { CRITERIA } from '../../src/criteria/index.js';
+import { CRITERIA, RECOMMENDED } from '../../src/criteria/index.js';
 import type { ScoreReport } from '../../src/criteria/score.js';
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -21,6 +21,23 @@ describe.skipIf(!existsSync(BUNDLED.model))('safer score and safer bench on the 
   const truth = join(dir, 'truth.jsonl');
   const scores = join(dir, 'scores.json');
   const data = ['--data', BUNDLED.images, '--labels', BUNDLED.labels, '--limit', '300'];
+
+  it('--for computes the recommended criterion per asked perturbation, instanced at it where it models one', async () => {
+    const r = await run(['score', BUNDLED.model, ...data, '--for', 'quant:2,prune:0.9,prunec:0.5', '--calibration', '64', '--threads', '1', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const report = JSON.parse(r.out) as ScoreReport;
+    const expected = ['quant:2', 'prune:0.9', 'prunec:0.5'].map((p) => {
+      const kind = p.slice(0, p.indexOf(':')) as keyof typeof RECOMMENDED;
+      const id = RECOMMENDED[kind].split('@')[0]!;
+      const models = CRITERIA.find((c) => c.id === id)?.perturbation !== undefined;
+      return { for: p, name: models ? `${id}@${p}` : RECOMMENDED[kind] };
+    });
+    expect(report.criteria.map((c) => ({ for: c.for, name: c.name }))).toEqual(expected);
+    expect(report.criteria.every((c) => report.layers.every((l) => typeof c.scores[l] === 'number'))).toBe(true);
+    const both = await run(['score', BUNDLED.model, ...data, '--for', 'quant:2', '--criteria', 'all']);
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/--criteria and --for/);
+  });
 
   it('scores every criterion and writes the report bench reads', async () => {
     const sweep = await run(['sweep', BUNDLED.model, ...data, '--perturb', 'prune:0.9,quant:2', '--out', truth, '--threads', '1', '--json']);

@@ -1,5 +1,7 @@
 import { CRITERIA, CRITERION_FAMILIES, RECOMMENDED, resolveCriteria, SCORING_DEFAULTS } from '../../criteria/index.js';
-import { scoreModel, type ScoreReport } from '../../criteria/score.js';
+import { recommendedInstanceFor } from '../../criteria/criterion-for.js';
+import { scoreModel, type ScoredCriterion, type ScoreReport } from '../../criteria/score.js';
+import { parsePerturbationList } from '../../perturb/index.js';
 import { prepareModelFile } from '../../model/prepare.js';
 import { formatSeconds } from '../../benchmark/render.js';
 import type { EvalData } from '../../data/index.js';
@@ -12,7 +14,7 @@ import { json, renderTable } from '../format.js';
 export const score = defineCommand({
   name: 'score',
   summary: 'compute layer-importance criteria for every weight layer of a model',
-  usage: `${MODEL_DATA_USAGE} [--criteria default|all|name,...] [--json] [--out scores.json]`,
+  usage: `${MODEL_DATA_USAGE} [--criteria default|all|name,... | --for perturbation,...] [--json] [--out scores.json]`,
   details: `Criteria: ${CRITERIA.map((c) => c.id).join(', ')}.\n` +
     `Also accepted: all, default, a family (${CRITERION_FAMILIES.join(', ')}), and id@perturbation for criteria that model one\n` +
     '(e.g. quant-error@quant:8, output-kl@prune:0.5). Higher score = more important (more fragile). Data-driven criteria\n' +
@@ -20,11 +22,14 @@ export const score = defineCommand({
     'docs/criteria/<id>.md. The JSON report is what "safer bench" reads:\n' +
     '{"criteria":[{"name","family","seconds","scores":{"<layer>":<number>}}],"model_sha256",...}.\n' +
     `"default" is the benchmark's recommendation per perturbation kind (docs/benchmark.md): ${Object.entries(RECOMMENDED).map(([kind, c]) => `${kind} ${c}`).join(', ')}.\n` +
+    '--for quant:2,prune:0.9 computes, for each perturbation, the criterion recommended for its kind, instanced at that\n' +
+    'perturbation where the criterion models one; each result names the perturbation it is for ("for": "quant:2").\n' +
     'Exit code 1 if no criterion could be computed; criteria that fail on this model are listed as warnings.',
-  examples: ['safer score', 'safer score model.onnx --data images.npy --labels labels.npy --criteria all --out scores.json', 'safer score model.onnx --criteria data-free'],
+  examples: ['safer score', 'safer score model.onnx --data images.npy --labels labels.npy --for quant:2,prune:0.9 --json', 'safer score model.onnx --data images.npy --labels labels.npy --criteria all --out scores.json', 'safer score model.onnx --criteria data-free'],
   options: {
     ...DATA_OPTIONS,
     criteria: { kind: 'list', value: 'name,..', description: 'criteria to compute', default: ['default'] },
+    for: { kind: 'list', value: 'p,..', description: 'the perturbations you plan (e.g. quant:2,prune:0.9): the recommended criterion for each, instanced at it' },
     calibration: { kind: 'integer', value: 'N', description: 'calibration images for data-driven criteria', default: SCORING_DEFAULTS.calibration, min: 1 },
     seed: { kind: 'integer', value: 'S', description: 'seed of every random choice', default: SCORING_DEFAULTS.seed },
     'gradient-batch': { kind: 'integer', value: 'B', description: 'mini-batch size of the Fisher estimates (fisher, fisher-obd, ggn-trace, hawq-v2-ggn)', default: SCORING_DEFAULTS.gradientBatch, min: 1 },
@@ -34,8 +39,11 @@ export const score = defineCommand({
     out: { kind: 'string', value: 'file', description: 'also write the JSON report to this file' },
     ...OUTPUT_OPTIONS,
   },
-  async run({ options, positional, io, progress }) {
-    const instances = resolveCriteria(options.criteria);
+  async run({ options, positional, io, progress, argv }) {
+    const asked = options.for ? parsePerturbationList(options.for.join(',')) : undefined;
+    if (asked && argv.some((a) => a === '--criteria' || a.startsWith('--criteria='))) throw new UsageError('--criteria and --for both choose the criteria: give one');
+    const forInstances = asked?.map((spec) => ({ spec, instance: recommendedInstanceFor(spec) }));
+    const instances = forInstances ? [...new Map(forInstances.map((f) => [f.instance.name, f.instance])).values()] : resolveCriteria(options.criteria);
     const needsData = instances.some((i) => i.criterion.needs.data);
     const [first] = positional;
     let model: string;
@@ -51,7 +59,7 @@ export const score = defineCommand({
     if (options.out !== undefined) checkWritableFile(options.out, 'score report');
     const bar = progress('score');
     const prepared = await prepareModelFile(model, data ? { sampleShape: data.sampleShape, samples: data.description } : {});
-    const report = await scoreModel(prepared, instances, {
+    const computed = await scoreModel(prepared, instances, {
       calibration: options.calibration,
       gradientBatch: options['gradient-batch'],
       hutchinsonSamples: options['hutchinson-samples'],
@@ -62,6 +70,10 @@ export const score = defineCommand({
       onCriterion: (name, index, total) => bar.update(index, total, name),
     });
     bar.done();
+    // --for: one result per perturbation asked, in its order (two may share one computed instance).
+    const report = forInstances
+      ? { ...computed, criteria: forInstances.map((f) => ({ ...(computed.criteria.find((c) => c.name === f.instance.name) as ScoredCriterion), for: f.spec.text })) }
+      : computed;
     const failed = report.criteria.filter((c) => c.error !== undefined);
     if (failed.length === report.criteria.length) {
       throw new OptionError(`no criterion could be computed on ${model}: ${failed[0]?.error ?? ''}`);
@@ -88,7 +100,7 @@ export function renderScoreText(report: ScoreReport): string {
   const rows = report.layers.map((layer, li) => [String(li), layer, ...ranks.map((r) => r[li] ?? '')]);
   lines.push('rank of each layer per criterion (1 = most important; – = no score):', renderTable(headers, rows), '');
   lines.push(renderTable(['>', 'criterion', 'family', '>cost', '>forward', '>backward'], report.criteria.map((c, i) => [
-    `c${i + 1}`, c.name, c.family, formatSeconds(c.seconds), String(c.passes.forward), String(c.passes.backward),
+    `c${i + 1}`, c.for !== undefined ? `${c.name} (for ${c.for})` : c.name, c.family, formatSeconds(c.seconds), String(c.passes.forward), String(c.passes.backward),
   ])));
   lines.push('', 'cost: seconds to compute the criterion alone; forward/backward: images passed through the model.');
   return lines.join('\n');
