@@ -37,7 +37,7 @@ export const ASSESS_DEFAULTS = {
   /** The budget curves' grids, the fault curve's rates. */
   grids: { quant: [2, 3, 4, 5, 6, 8], prune: [0.5, 0.7, 0.8, 0.9], protect: [0, 0.05, 0.1, 0.2, 0.3] },
   bers: [1e-6, 1e-5, 1e-4],
-  /** Calibration images (the first of --data), refinement evaluations and fault trials of the plans. */
+  /** Calibration images (the first of --data; the next as many choose among plans), refinement evaluations and fault trials of the plans. */
   calibration: 256,
   evaluations: 8,
   trials: 10,
@@ -150,8 +150,10 @@ async function budgets(options: AssessOptions, progress: (stage: string, done: n
   const { prepared, data, outDir } = options;
   const d = ASSESS_DEFAULTS;
   const calibration = await loadSamples(data, d.calibration);
+  const selection = await loadSamples(data, d.calibration, calibration.count);
   const session = await BudgetSession.create({
     prepared, data, calibration, trials: d.trials,
+    ...(selection.count > 0 ? { selection } : {}),
     ...(options.threads !== undefined ? { session: { threads: options.threads } } : {}),
     scoring: { hutchinsonSamples: 8 },
     onProgress: (stage, done, total) => progress(`budgets: ${stage}`, done, total),

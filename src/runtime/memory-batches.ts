@@ -9,15 +9,16 @@ export interface SampleBatch {
   sampleShape: readonly number[];
 }
 
-/** The first min(size, data.count) samples of `data`. */
-export async function loadSamples(data: LabeledBatches, size: number): Promise<SampleBatch> {
-  const count = Math.min(size, data.count);
+/** Up to `size` samples of `data` from sample `start` on (the first ones by default); fewer where the data end. */
+export async function loadSamples(data: LabeledBatches, size: number, start = 0): Promise<SampleBatch> {
+  const count = Math.max(0, Math.min(size, data.count - start));
   const sampleSize = data.sampleShape.reduce((a, b) => a * b, 1);
   const images = new Float32Array(count * sampleSize);
   const labels = new Int32Array(count);
-  for await (const batch of data.batches(count, { start: 0, end: count })) {
-    images.set(batch.images.subarray(0, batch.count * sampleSize), batch.start * sampleSize);
-    labels.set(batch.labels.subarray(0, batch.count), batch.start);
+  if (count === 0) return { images, labels, count, sampleShape: data.sampleShape };
+  for await (const batch of data.batches(count, { start, end: start + count })) {
+    images.set(batch.images.subarray(0, batch.count * sampleSize), (batch.start - start) * sampleSize);
+    labels.set(batch.labels.subarray(0, batch.count), batch.start - start);
   }
   return { images, labels, count, sampleShape: data.sampleShape };
 }

@@ -36,8 +36,13 @@ export interface BudgetSessionOptions {
   prepared: PreparedModel;
   /** The evaluation set: every plan's accuracy is measured on it. */
   data: LabeledBatches;
-  /** Calibration images: measured cost curves, joint measurements of the refinement, Hessian traces. */
+  /** Calibration images: measured cost curves, Hessian traces, and the refinement's joint measurements unless `selection` is given. */
   calibration: SampleBatch;
+  /**
+   * Images apart from the calibration images on which the refinement measures whole plans and picks the best: plans
+   * the solver fitted to the calibration images would be favoured there over the baselines (default: the calibration images).
+   */
+  selection?: SampleBatch;
   /** Fault trials per evaluation of a protect plan (default BUDGET_DEFAULTS.evaluationTrials). */
   trials?: number;
   seed?: number;
@@ -100,6 +105,8 @@ export class BudgetSession {
     private readonly options: BudgetSessionOptions,
     readonly evaluator: PlanEvaluator,
     readonly calibrationEvaluator: PlanEvaluator,
+    /** Where the refinement measures whole plans (the selection images, or the calibration images). */
+    readonly selectionEvaluator: PlanEvaluator,
     private readonly calibrationData: LabeledBatches,
   ) {}
 
@@ -109,7 +116,11 @@ export class BudgetSession {
     const calibrationData = memoryBatches(calibration.images, calibration.labels, calibration.sampleShape, 'calibration images');
     const evaluator = await PlanEvaluator.create(prepared, options.data, session);
     const calibrationEvaluator = await PlanEvaluator.create(prepared, calibrationData, session);
-    return new BudgetSession(options, evaluator, calibrationEvaluator, calibrationData);
+    const { selection } = options;
+    const selectionEvaluator = selection && selection.count > 0
+      ? await PlanEvaluator.create(prepared, memoryBatches(selection.images, selection.labels, selection.sampleShape, 'selection images'), session)
+      : calibrationEvaluator;
+    return new BudgetSession(options, evaluator, calibrationEvaluator, selectionEvaluator, calibrationData);
   }
 
   private get seed(): number {
@@ -196,13 +207,14 @@ export class BudgetSession {
     }
     const secondsBaselines = (performance.now() - mark) / 1000;
 
-    // The refinement: joint measurements in the costs' own metric, on the data the costs were measured on.
+    // The refinement: joint measurements in the costs' own metric, on the selection images (measured costs) or on the
+    // evaluation set the sweep rows were measured on (the oracle).
     mark = performance.now();
-    const joint = source.kind === 'rows' ? this.evaluator : this.calibrationEvaluator;
+    const joint = source.kind === 'rows' ? this.evaluator : this.selectionEvaluator;
     const measureTrials = Math.min(this.options.trials ?? BUDGET_DEFAULTS.evaluationTrials, BUDGET_DEFAULTS.trials);
-    const jointCost = async (allocation: Allocation): Promise<number> => {
-      const e = await joint.plan(allocation, budget, measureTrials);
-      return metric === 'loss increase' ? e.loss - joint.base.loss : joint.base.accuracy - e.accuracy;
+    const jointCost = async (allocation: Allocation, on: PlanEvaluator = joint): Promise<number> => {
+      const e = await on.plan(allocation, budget, measureTrials);
+      return metric === 'loss increase' ? e.loss - on.base.loss : on.base.accuracy - e.accuracy;
     };
     let chosen: Allocation = solved.allocation;
     let refinement: BudgetRun['refinement'] = null;
@@ -222,7 +234,7 @@ export class BudgetSession {
         prepared, calibration,
         request: this.request(budget, keep, undefined, undefined),
         start: { label: result.best.label, plan: result.best.plan, measured: result.best.measured },
-        measure: jointCost,
+        measure: (allocation) => jointCost(allocation),
         rounds: BUDGET_DEFAULTS.refine.contextRounds,
         seen: new Set(result.history.map((h) => allocationKey(h.plan, names))),
         session: this.options.session ?? {},
@@ -247,7 +259,9 @@ export class BudgetSession {
       else baselines.push({ method: b.method, achieved: achievedValue(b.result.achieved), evaluation: await this.evaluate(b.result.allocation, budget) });
     }
     const singles = layerCosts(prepared.layers, chosen, budget, costs);
-    const measured = metric === 'criterion score' ? null : (chosenMeasured ?? (await jointCost(chosen)));
+    // The additivity ratio compares like with like: the joint cost on the images the single-layer costs were measured on.
+    const costImages = source.kind === 'rows' ? this.evaluator : this.calibrationEvaluator;
+    const measured = metric === 'criterion score' ? null : costImages === joint && chosenMeasured !== undefined ? chosenMeasured : await jointCost(chosen, costImages);
     const additivity = measured === null || singles === null ? null : additivityRatio(measured, [...singles.values()]);
     const secondsEvaluate = (performance.now() - mark) / 1000;
 

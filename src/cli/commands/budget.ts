@@ -58,7 +58,7 @@ export const budget = defineCommand({
     overhead: { kind: 'number', value: 'f', description: 'protect: largest fraction of all weights that may be protected', min: 0, max: 1 },
     from: { kind: 'list', value: 'rows.jsonl,..', description: 'costs from measured sweep rows (the oracle): quantc:b, prune:r or bitflip:p rows of this model' },
     criterion: { kind: 'list', value: 'name', description: 'costs from a layer-importance criterion (see safer score --help); curve: one or more, each its own plan' },
-    calibration: { kind: 'integer', value: 'N', description: 'calibration images for the measured costs and the refinement (the first N of --data, or of --calibration-data)', default: BUDGET_DEFAULTS.calibration, min: 1 },
+    calibration: { kind: 'integer', value: 'N', description: 'calibration images for the measured costs (the first N of --data, or of --calibration-data); the next N choose among the refinement\'s plans', default: BUDGET_DEFAULTS.calibration, min: 1 },
     'calibration-data': { kind: 'string', value: 'file', description: 'calibration images apart from the evaluation set (same preprocessing options)' },
     'calibration-labels': { kind: 'string', value: 'file', description: 'labels of --calibration-data' },
     refine: { kind: 'boolean', description: 'refine the plan against joint measurements (--no-refine: the solver\'s plan as it is)', default: true },
@@ -97,10 +97,17 @@ export const budget = defineCommand({
     }
     const data = await openLabeledData(paths, options, noteWriter(options, io.err));
     const prepared = await prepareModelFile(paths.model, { sampleShape: data.sampleShape, samples: data.description });
-    const calibration = await loadSamples(await calibrationData(options, data), options.calibration);
+    const calibrationSource = await calibrationData(options, data);
+    const calibration = await loadSamples(calibrationSource, options.calibration);
+    // The next N images choose among the refinement's plans (so that plans fitted to the calibration images are not favoured).
+    const selection = await loadSamples(calibrationSource, options.calibration, calibration.count);
+    if (selection.count < options.calibration && options.refine) {
+      noteWriter(options, io.err)(`${calibrationSource.description}: ${selection.count === 0 ? 'no images' : `only ${selection.count} images`} after the ${calibration.count} calibration images; the refinement chooses among plans on ${selection.count === 0 ? 'the calibration images themselves' : 'those'}`);
+    }
     const bar = progress(`budget ${kind}`);
     const session = await BudgetSession.create({
       prepared, data, calibration, trials: options.trials, seed: options.seed,
+      ...(selection.count > 0 ? { selection } : {}),
       ...(options.threads !== undefined ? { session: { threads: options.threads } } : {}),
       onProgress: (stage, done, total) => bar.update(done, total, stage),
     });
