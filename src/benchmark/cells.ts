@@ -98,6 +98,7 @@ export function cellOf(
     ndcg: bootstrapMean(perModel('ndcg', true), bootstrap),
     spearman_loss: bootstrapMean(perModel('spearman_loss', false), bootstrap),
     spearman_kl: bootstrapMean(perModel('spearman_kl', false), bootstrap),
+    regret: null,
   };
 }
 

@@ -8,3 +8,5 @@ export { BENCH_DEFAULTS, METRICS, type BenchCell, type BenchCriterion, type Benc
 export { frontierOf } from './frontier.js';
 export { sortColumns } from './columns.js';
 export { COST_RATIO, recommend, RECOMMENDATION_TOLERANCE } from './recommend.js';
+export { budgetRegret, readCurveFiles, REGRET_COLUMN, type CurveFile, type RegretRow } from './regret.js';
+export { cellReliability, RELIABILITY_DEFAULTS, type CellReliability } from './reliability.js';

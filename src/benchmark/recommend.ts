@@ -41,5 +41,6 @@ export function recommend(
     spearman: pick.spearman,
     best: { criterion: best.criterion, seconds: best.seconds, spearman: best.spearman },
     candidates: candidates.length,
+    regret: pick.regret,
   };
 }

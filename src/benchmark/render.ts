@@ -1,6 +1,7 @@
 /** Markdown rendering of a BenchTable. JSON is the table itself. */
 import type { Estimate } from './bootstrap.js';
 import { COST_RATIO } from './recommend.js';
+import { DEFAULT_PLAN } from './regret.js';
 import type { BenchCell, BenchTable } from './types.js';
 
 export function formatSeconds(s: number | null): string {
@@ -16,6 +17,12 @@ function formatEstimate(e: Estimate | null, withCi = true): string {
   const v = (x: number): string => (x >= 0 ? ' ' : '') + x.toFixed(2);
   if (!withCi || e.n < 2) return v(e.mean).trim();
   return `${v(e.mean).trim()} [${e.low.toFixed(2)}, ${e.high.toFixed(2)}]`;
+}
+
+/** An accuracy difference in percentage points with its interval. */
+function formatPoints(e: Estimate): string {
+  const v = (x: number) => (100 * x).toFixed(2);
+  return e.n < 2 ? v(e.mean) : `${v(e.mean)} [${v(e.low)}, ${v(e.high)}]`;
 }
 
 function markdownTable(headers: readonly string[], rows: readonly (readonly string[])[], align: readonly ('l' | 'r')[]): string {
@@ -85,8 +92,23 @@ export function renderBenchMarkdown(table: BenchTable): string {
       formatSeconds(r.seconds),
       formatEstimate(r.spearman),
       r.best.criterion === r.criterion ? '(itself)' : `${r.best.criterion}: ${formatEstimate(r.best.spearman)}, ${formatSeconds(r.best.seconds)}`,
+      r.regret ? formatPoints(r.regret) : '–',
     ]);
-    out.push(markdownTable(['column', 'recommended', 'cost', 'Spearman ρ', 'best ρ, at its cost'], rows, ['l', 'l', 'r', 'r', 'l']), '');
+    out.push(markdownTable(['column', 'recommended', 'cost', 'Spearman ρ', 'best ρ, at its cost', 'budget regret (pp)'], rows, ['l', 'l', 'r', 'r', 'l', 'r']), '');
+  }
+
+  if (table.regret.length > 0) {
+    out.push(
+      '## Budget regret',
+      '',
+      'Accuracy of the exact plan built from a criterion\'s scores minus that of the plan built from the measured drops (the oracle), ' +
+        `at the same budget, in percentage points: mean over the (model, budget) points [${pct}% bootstrap CI], and the worst point. ` +
+        `"${DEFAULT_PLAN}" is the default plan (measured costs, refined).`,
+      '',
+    );
+    out.push(markdownTable(['kind', 'column', 'plan from', 'points', 'regret (pp)', 'worst (pp)'], table.regret.map((r) => [
+      r.kind, r.column, r.criterion, String(r.points), formatPoints(r.regret), (100 * r.worst).toFixed(2),
+    ]), ['l', 'l', 'l', 'r', 'r', 'r']), '');
   }
 
   if (table.columns.length > 0) {
@@ -130,13 +152,14 @@ export function renderBenchMarkdown(table: BenchTable): string {
       formatEstimate(c.ndcg),
       formatEstimate(c.spearman_loss, false),
       formatEstimate(c.spearman_kl, false),
+      c.regret ? (100 * c.regret.mean).toFixed(2) : '–',
       `${c.cells.qualified}/${c.cells.total}`,
       String(c.models),
       String(c.layers),
     ]);
     out.push(markdownTable(
-      ['criterion', 'kind', 'cost', 'Spearman ρ', 'ceiling', 'Kendall τ-b', 'top-k', 'NDCG', 'ρ loss', 'ρ KL', 'cells', 'models', 'layers'],
-      rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ['criterion', 'kind', 'cost', 'Spearman ρ', 'ceiling', 'Kendall τ-b', 'top-k', 'NDCG', 'ρ loss', 'ρ KL', 'regret (pp)', 'cells', 'models', 'layers'],
+      rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     ), '');
     const points = table.frontier.find((f) => f.perturbation === column)?.points ?? [];
     if (points.length > 0) {

@@ -13,6 +13,7 @@ import { cellOf, criterionSummaries, mergeScores } from './cells.js';
 import { sortColumns } from './columns.js';
 import { frontierOf } from './frontier.js';
 import { rankAgreement, spearman, type RankAgreement } from './rank-metrics.js';
+import { budgetRegret } from './regret.js';
 import { cellReliability } from './reliability.js';
 import { recommend, RECOMMENDATION_TOLERANCE } from './recommend.js';
 import { BENCH_DEFAULTS, type BenchCell, type BenchOptions, type BenchTable, type ModelRow, type Recommendation, type TruthReliability } from './types.js';
@@ -117,6 +118,12 @@ export function buildBenchTable(truth: DropTable, scoreFiles: readonly ModelScor
       cells.push(cellOf(c, column, mine, scoresByModel, bootstrap));
     }
   }
+  // Budget regret, attached to every instance of a criterion id in the column its kind answers for.
+  const regret = options.curves ? budgetRegret(options.curves, bootstrap, notes) : [];
+  for (const cell of cells) {
+    const id = cell.criterion.split('@')[0];
+    cell.regret = regret.find((r) => r.column === cell.perturbation && r.criterion === id)?.regret ?? null;
+  }
   const costFloor = options.costFloor ?? BENCH_DEFAULTS.costFloor;
   const frontier = columns.map((column) => ({ perturbation: column, points: frontierOf(cells.filter((cell) => cell.perturbation === column), costFloor) }));
   const recommendations = columns
@@ -130,7 +137,7 @@ export function buildBenchTable(truth: DropTable, scoreFiles: readonly ModelScor
     }
   }
   return {
-    version: 1, by, top_k_fraction: topKFraction, cost_floor: costFloor, bootstrap, min_reliability: minReliability, reliability,
+    version: 1, by, top_k_fraction: topKFraction, cost_floor: costFloor, bootstrap, min_reliability: minReliability, reliability, regret,
     models: modelsOut, columns, criteria, cells, frontier, recommendations, recommendation_tolerance: RECOMMENDATION_TOLERANCE, rows, notes,
   };
 }

@@ -1,5 +1,6 @@
 /** The types of the criteria benchmark table, and its defaults. */
 import type { BootstrapOptions, Estimate } from './bootstrap.js';
+import type { CurveFile, RegretRow } from './regret.js';
 import { RELIABILITY_DEFAULTS, type ReliabilityKind } from './reliability.js';
 
 export type GroupBy = 'family' | 'perturbation';
@@ -13,6 +14,8 @@ export interface BenchOptions {
   costFloor?: number;
   /** Cells (model × perturbation level) whose ranking of layers is less reliable are not judged on (default 0.8). */
   minReliability?: number;
+  /** Budget curves with the oracle's and the criteria's plans (`safer budget curve --from rows --criterion ...`): budget regret. */
+  curves?: readonly CurveFile[];
   bootstrap?: BootstrapOptions;
 }
 
@@ -88,6 +91,8 @@ export interface BenchCell {
   /** ρ against the loss increase and the KL divergence, over every cell (continuous truths, not gated). */
   spearman_loss: Estimate | null;
   spearman_kl: Estimate | null;
+  /** Budget regret of the criterion's plans for this column's kind (accuracy − the oracle plan's), if curves were given. */
+  regret: Estimate | null;
 }
 
 export interface BenchCriterion {
@@ -118,6 +123,8 @@ export interface BenchTable {
   min_reliability: number;
   /** Every model × perturbation level of the truth, with its reliability. */
   reliability: TruthReliability[];
+  /** Budget regret per kind and criterion (and of the default plan), from the given curves. */
+  regret: RegretRow[];
   models: { model_sha256: string; model: string; truth_layers: number; perturbations: string[]; criteria: number }[];
   /** Column keys in display order. */
   columns: string[];
@@ -144,4 +151,6 @@ export interface Recommendation {
   best: { criterion: string; seconds: number; spearman: Estimate };
   /** Criteria that competed: defined ρ and cost, scored on every model of the column. */
   candidates: number;
+  /** The recommended criterion's budget regret for this column, if measured. */
+  regret: Estimate | null;
 }

@@ -5,7 +5,7 @@ import type { BenchCell, BenchCriterion } from '../../src/benchmark/types.js';
 const cell = (criterion: string, seconds: number | null, rho: number | null, models = 3): BenchCell => ({
   criterion, perturbation: 'quant', targeted: false, models, layers: 10, levels: [], seconds,
   spearman: rho === null ? null : { mean: rho, low: rho - 0.1, high: rho + 0.1, n: models }, kendall: null, top_k: null, ndcg: null,
-  cells: { qualified: models, total: models }, ceiling: null, spearman_loss: null, spearman_kl: null,
+  cells: { qualified: models, total: models }, ceiling: null, spearman_loss: null, spearman_kl: null, regret: null,
 });
 const criterion = (name: string, family = 'first-order'): BenchCriterion => ({ name, family, perturbation: null, seconds: 0, passes: null, models: 3 });
 

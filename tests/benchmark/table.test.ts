@@ -93,7 +93,7 @@ describe('bench table', () => {
   it('renders Markdown with cost beside quality, counts and the frontier', () => {
     const md = renderBenchMarkdown(table);
     expect(md).toContain('## Spearman ρ overview');
-    expect(md).toContain('| depth ★ | data-free | 1.0 ms | 1.00 [1.00, 1.00] | 1.00 | 1.00 [1.00, 1.00] | 1.00 [1.00, 1.00] | 1.00 [1.00, 1.00] | – | – | 5/5 | 3 | 15 |');
+    expect(md).toContain('| depth ★ | data-free | 1.0 ms | 1.00 [1.00, 1.00] | 1.00 | 1.00 [1.00, 1.00] | 1.00 [1.00, 1.00] | 1.00 [1.00, 1.00] | – | – | – | 5/5 | 3 | 15 |');
     expect(md).toContain('## Reliability of the ground truth');
     expect(md).toContain('| reverse ★◆ |');
     expect(md).toContain('Frontier (cheapest first): depth (1.0 ms, ρ 1.00)');
@@ -119,6 +119,24 @@ describe('bench table', () => {
     expect(t.rows.find((x) => x.model_sha256 === 'm4')?.qualified).toBe(false);
     const all = buildBenchTable(withNoise, [...files, m4], { minReliability: 0, bootstrap: { resamples: 50 } });
     expect(all.cells.find((c) => c.criterion === 'depth' && c.perturbation === 'prune')?.models).toBe(4);
+  });
+
+  it("gives each criterion's budget regret (its plan minus the oracle's) in the column its kind answers for", () => {
+    const point = (budget: number, method: string, accuracy: number) => ({ kind: 'prune' as const, budget, method, achieved: budget, accuracy, interval: [accuracy - 0.01, accuracy + 0.01] as [number, number] });
+    const curves = [
+      { file: 'm1-prune.json', points: [point(0.7, 'oracle', 0.8), point(0.7, 'criterion:depth', 0.75), point(0.7, 'safer', 0.81), point(0.7, 'lamp', 0.79), point(0.9, 'oracle', 0.6), point(0.9, 'criterion:depth', 0.5)] },
+      { file: 'm2-prune.json', points: [point(0.7, 'criterion:depth', 0.7)] },
+    ];
+    const t = buildBenchTable(truth, files, { curves, bootstrap: { resamples: 50 } });
+    const depth = t.regret.find((r) => r.criterion === 'depth')!;
+    expect(depth).toMatchObject({ kind: 'prune', column: 'prune', points: 2, worst: expect.closeTo(-0.1, 12) });
+    expect(depth.regret.mean).toBeCloseTo((-0.05 - 0.1) / 2, 12);
+    expect(t.regret.find((r) => r.criterion === 'safer')?.regret.mean).toBeCloseTo(0.01, 12);
+    expect(t.regret.some((r) => r.criterion === 'lamp')).toBe(false); // baselines are not criteria
+    expect(t.cells.find((c) => c.criterion === 'depth' && c.perturbation === 'prune')?.regret?.mean).toBeCloseTo(-0.075, 12);
+    expect(t.cells.find((c) => c.criterion === 'depth' && c.perturbation === 'quant')?.regret).toBeNull();
+    expect(t.notes.some((n) => n.startsWith('m2-prune.json: no oracle plan'))).toBe(true);
+    expect(renderBenchMarkdown(t)).toContain('| prune | prune | depth | 2 | -7.50 [-10.00, -5.00] | -10.00 |');
   });
 
   it('says when no cell of a column qualifies', () => {
@@ -149,7 +167,7 @@ describe('frontierOf and sortColumns', () => {
   const cell = (criterion: string, seconds: number, rho: number): BenchCell => ({
     criterion, perturbation: 'p', targeted: false, models: 1, layers: 1, levels: [], seconds,
     spearman: { mean: rho, low: rho, high: rho, n: 1 }, kendall: null, top_k: null, ndcg: null,
-    cells: { qualified: 1, total: 1 }, ceiling: null, spearman_loss: null, spearman_kl: null,
+    cells: { qualified: 1, total: 1 }, ceiling: null, spearman_loss: null, spearman_kl: null, regret: null,
   });
 
   it('keeps the non-dominated points, cheapest first, and equal points together', () => {

@@ -37,6 +37,18 @@ function interval(field: JsonField): [number, number] {
   return [lo.number(), hi.number()];
 }
 
+const KINDS: readonly BudgetKind[] = ['quant', 'prune', 'protect'];
+
+/** A curve file of any kind (the kind of its first row; every row must have it). */
+export function parseAnyCurveFile(text: string, file: string): CurvePoint[] {
+  const rows = JsonField.parse(file, text, BudgetInputError).array();
+  const first = rows[0]?.get('kind');
+  if (!first) return [];
+  const kind = first.string();
+  if (!KINDS.includes(kind as BudgetKind)) first.fail(`one of ${KINDS.join(', ')}`);
+  return parseCurveFile(text, file, kind as BudgetKind);
+}
+
 export function parseCurveFile(text: string, file: string, kind: BudgetKind): CurvePoint[] {
   return JsonField.parse(file, text, BudgetInputError).array().map((row) => {
     const k = row.get('kind');

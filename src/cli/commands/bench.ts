@@ -1,4 +1,4 @@
-import { BENCH_DEFAULTS, BOOTSTRAP_DEFAULTS, buildBenchTable, readScoreFiles, renderBenchMarkdown, type GroupBy } from '../../benchmark/index.js';
+import { BENCH_DEFAULTS, BOOTSTRAP_DEFAULTS, buildBenchTable, readCurveFiles, readScoreFiles, renderBenchMarkdown, type GroupBy } from '../../benchmark/index.js';
 import { OptionError, UsageError } from '../../errors.js';
 import { checkWritableFile, writeFileAtomic } from '../../output/files.js';
 import { readDropTable } from '../../rows/summary.js';
@@ -17,11 +17,14 @@ export const bench = defineCommand({
     'the frontier lists the criteria no other beats in both cost and mean ρ.\n' +
     'Every model × perturbation level gets the reliability of its ranking of layers (from the drops\' standard errors)\n' +
     'and the noise ceiling it puts on ρ; the drop metrics count only cells with reliability >= --min-reliability, and\n' +
-    'ρ against the loss increase and the KL divergence is given over every cell.',
+    'ρ against the loss increase and the KL divergence is given over every cell. With --budgets (curve files of\n' +
+    '"safer budget curve ... --from rows --criterion a,b"), each criterion\'s budget regret: its plan\'s accuracy minus the\n' +
+    'oracle plan\'s (built from the measured drops) at the same budget.',
   examples: ['safer bench --truth zoo/dataset/lenet5.jsonl,zoo/dataset/mlp.jsonl --scores zoo/scores/lenet5.json,zoo/scores/mlp.json'],
   options: {
     truth: { kind: 'list', value: 'file,..', description: 'ground-truth JSONL files written by safer sweep' },
     scores: { kind: 'list', value: 'file,..', description: 'score reports written by safer score --json' },
+    budgets: { kind: 'list', value: 'file,..', description: 'budget curves with the oracle\'s and the criteria\'s plans (safer budget curve --from --criterion): budget regret' },
     by: { kind: 'string', value: 'columns', description: 'columns: perturbation families, or every level apart', choices: ['family', 'perturbation'], default: BENCH_DEFAULTS.by },
     'top-k': { kind: 'number', value: 'f', description: 'fraction of layers in the top-k', default: BENCH_DEFAULTS.topKFraction, min: 1e-9, max: 1 },
     resamples: { kind: 'integer', value: 'N', description: 'bootstrap resamples', default: BOOTSTRAP_DEFAULTS.resamples, min: 1 },
@@ -40,6 +43,7 @@ export const bench = defineCommand({
       by: options.by as GroupBy,
       topKFraction: options['top-k'],
       minReliability: options['min-reliability'],
+      ...(options.budgets ? { curves: readCurveFiles(options.budgets) } : {}),
       bootstrap: { resamples: options.resamples, confidence: options.confidence, seed: options.seed },
     });
     if (table.cells.length === 0) {
