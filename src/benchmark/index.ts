@@ -7,6 +7,7 @@ export { buildBenchTable } from './table.js';
 export { BENCH_DEFAULTS, METRICS, type BenchCell, type BenchCriterion, type BenchOptions, type BenchTable, type GroupBy, type ModelRow, type Recommendation } from './types.js';
 export { frontierOf } from './frontier.js';
 export { sortColumns } from './columns.js';
-export { COST_RATIO, recommend, RECOMMENDATION_TOLERANCE } from './recommend.js';
+export { COST_RATIO, MIN_QUALIFIED_MODELS, recommend, RECOMMENDATION_TOLERANCE } from './recommend.js';
 export { budgetRegret, readCurveFiles, REGRET_COLUMN, type CurveFile, type RegretRow } from './regret.js';
 export { cellReliability, RELIABILITY_DEFAULTS, type CellReliability } from './reliability.js';
+export { FOR_CHECK, forCheck, type ForCheckRow } from './for-check.js';

@@ -10,6 +10,11 @@ import type { Estimate } from './bootstrap.js';
 import type { BenchCell, BenchCriterion, Recommendation } from './types.js';
 
 export const RECOMMENDATION_TOLERANCE = 0.05;
+/**
+ * A recommendation judged on qualified cells needs them from at least this many models: the interval of
+ * a mean ρ is over models, and one or two models say nothing about a family.
+ */
+export const MIN_QUALIFIED_MODELS = 3;
 /** Costs within this factor of the cheapest eligible criterion's count as equal. */
 export const COST_RATIO = 1.25;
 
@@ -21,7 +26,7 @@ export function recommend(
   criteria: readonly BenchCriterion[],
   costFloor: number,
   tolerance = RECOMMENDATION_TOLERANCE,
-): Recommendation | null {
+): Omit<Recommendation, 'basis' | 'supported' | 'evidence'> | null {
   const family = new Map(criteria.map((c) => [c.name, c.family]));
   const models = Math.max(0, ...cells.map((c) => c.models));
   const candidates = cells.filter(

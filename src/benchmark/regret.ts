@@ -23,7 +23,7 @@ const CRITERION_PREFIX = 'criterion:';
 export interface RegretRow {
   kind: BudgetKind;
   column: string;
-  /** A criterion id (instances of one id are one criterion's plans), or DEFAULT_PLAN. */
+  /** A criterion instance as scores name it (output-kl and output-kl@prune:0.5 are two), or DEFAULT_PLAN. */
   criterion: string;
   /** (model, budget) points. */
   points: number;
@@ -61,7 +61,7 @@ export function budgetRegret(files: readonly CurveFile[], bootstrap: Required<Bo
       if (!oracle) continue;
       withOracle++;
       for (const p of at) {
-        const criterion = p.method === DEFAULT_PLAN ? DEFAULT_PLAN : p.method.startsWith(CRITERION_PREFIX) ? p.method.slice(CRITERION_PREFIX.length).split('@')[0]! : undefined;
+        const criterion = p.method === DEFAULT_PLAN ? DEFAULT_PLAN : p.method.startsWith(CRITERION_PREFIX) ? p.method.slice(CRITERION_PREFIX.length) : undefined;
         if (criterion === undefined) continue;
         const key = `${p.kind}\u0000${criterion}`;
         const entry = byKey.get(key) ?? { kind: p.kind, criterion, values: [] };

@@ -1,6 +1,6 @@
 /** Markdown rendering of a BenchTable. JSON is the table itself. */
 import type { Estimate } from './bootstrap.js';
-import { COST_RATIO } from './recommend.js';
+import { COST_RATIO, MIN_QUALIFIED_MODELS } from './recommend.js';
 import { DEFAULT_PLAN } from './regret.js';
 import type { BenchCell, BenchTable } from './types.js';
 
@@ -71,7 +71,7 @@ export function renderBenchMarkdown(table: BenchTable): string {
         `${qualified.length} of ${inColumn.length}`,
         range(known.map((r) => r.reliability as number)),
         range(qualified.map((r) => r.ceiling as number)),
-        qualified.map((r) => `${r.model.split('/').slice(-2, -1)[0] ?? r.model} ${r.perturbation}`).join(', ') || 'none',
+        qualified.map((r) => `${modelName(r.model)} ${r.perturbation}`).join(', ') || 'none',
       ];
     });
     out.push(markdownTable(['column', `cells ≥ ${table.min_reliability}`, 'reliability range', 'ceiling range (qualified)', 'qualified cells'], rows, ['l', 'r', 'r', 'r', 'l']), '');
@@ -83,7 +83,9 @@ export function renderBenchMarkdown(table: BenchTable): string {
       '',
       `Per column, the cheapest criterion whose mean ρ is within ${table.recommendation_tolerance} of the best one's ` +
         '(criteria scored on every model compete; the random floor does not; costs under the cost floor, or within ' +
-        `${COST_RATIO}× of the cheapest eligible criterion's, count as equal, and then the higher ρ wins).`,
+        `${COST_RATIO}× of the cheapest eligible criterion's, count as equal, and then the higher ρ wins). ` +
+        `Judged on the qualified cells when they come from at least ${MIN_QUALIFIED_MODELS} models; otherwise on every cell, ` +
+        'and then the evidence does not support the pick (marked "not supported").',
       '',
     );
     const rows = table.recommendations.map((r) => [
@@ -93,9 +95,15 @@ export function renderBenchMarkdown(table: BenchTable): string {
       formatEstimate(r.spearman),
       r.best.criterion === r.criterion ? '(itself)' : `${r.best.criterion}: ${formatEstimate(r.best.spearman)}, ${formatSeconds(r.best.seconds)}`,
       r.regret ? formatPoints(r.regret) : '–',
+      `${r.evidence.cells} of ${r.evidence.total} cells, ${r.evidence.models} model(s)${r.supported ? '' : ': not supported, judged on every cell'}`,
     ]);
-    out.push(markdownTable(['column', 'recommended', 'cost', 'Spearman ρ', 'best ρ, at its cost', 'budget regret (pp)'], rows, ['l', 'l', 'r', 'r', 'l', 'r']), '');
+    out.push(markdownTable(
+      ['column', 'recommended', 'cost', 'Spearman ρ', 'best ρ, at its cost', 'budget regret (pp)', 'evidence (qualified cells)'],
+      rows, ['l', 'l', 'r', 'r', 'l', 'r', 'l'],
+    ), '');
   }
+
+  if (table.for_check.length > 0) out.push(...renderForCheck(table));
 
   if (table.regret.length > 0) {
     out.push(
@@ -169,4 +177,36 @@ export function renderBenchMarkdown(table: BenchTable): string {
 
   if (table.notes.length > 0) out.push('## Notes', '', ...table.notes.map((n) => `- ${n}`), '');
   return out.join('\n');
+}
+
+const modelName = (model: string): string => model.split('/').slice(-2, -1)[0] ?? model;
+
+/** The check of `safer score --for` on the reliable cells: per column, then every cell that falls short. */
+function renderForCheck(table: BenchTable): string[] {
+  const { min_reliability: minReliability, tolerance } = table.for_check_rule;
+  const rows = table.for_check;
+  const within = rows.filter((r) => r.within).length;
+  const columnOf = (perturbation: string): string => (table.by === 'family' ? perturbation.slice(0, perturbation.indexOf(':')) : perturbation);
+  const columns = table.columns.filter((c) => rows.some((r) => columnOf(r.perturbation) === c));
+  const out = [
+    '## The recommendation on each reliable cell',
+    '',
+    `Every cell with reliability ≥ ${minReliability} that has a result of \`safer score --for\` at its perturbation (the recommended criterion, ` +
+      `instanced there): its Spearman ρ against the cell's drops, and the cell's ceiling. Within ${tolerance} of the ceiling on ${within} of ${rows.length} cells.`,
+    '',
+    markdownTable(['column', 'cells', `within ${tolerance}`, 'median ceiling − ρ', 'worst ceiling − ρ'], columns.map((c) => {
+      const mine = rows.filter((r) => columnOf(r.perturbation) === c);
+      const gaps = mine.map((r) => r.gap).sort((a, b) => a - b);
+      return [c, String(mine.length), String(mine.filter((r) => r.within).length), (gaps[Math.floor((gaps.length - 1) / 2)] as number).toFixed(2), (gaps[gaps.length - 1] as number).toFixed(2)];
+    }), ['l', 'r', 'r', 'r', 'r']),
+    '',
+  ];
+  const short = rows.filter((r) => !r.within).sort((a, b) => b.gap - a.gap);
+  if (short.length > 0) {
+    out.push(`Cells where it falls short by more than ${tolerance}:`, '');
+    out.push(markdownTable(['model', 'perturbation', 'criterion', 'reliability', 'ceiling', 'ρ', 'ceiling − ρ'], short.map((r) => [
+      modelName(r.model), r.perturbation, r.criterion, r.reliability.toFixed(2), r.ceiling.toFixed(2), r.spearman.toFixed(2), r.gap.toFixed(2),
+    ]), ['l', 'l', 'l', 'r', 'r', 'r', 'r']), '');
+  }
+  return out;
 }

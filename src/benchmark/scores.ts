@@ -9,6 +9,8 @@ export interface CriterionScores {
   family: string;
   /** The perturbation the criterion models, if any (e.g. "quant:4"). */
   perturbation: string | null;
+  /** The perturbation asked for with `safer score --for`, if the result was made that way. */
+  for: string | null;
   seconds: number;
   passes: { forward: number; backward: number } | null;
   /** Finite scores only; layers whose score was null are absent. */
@@ -60,6 +62,7 @@ export function parseScoreReport(value: unknown, file: string): ModelScores {
       name,
       family: typeof c.family === 'string' ? c.family : 'unknown',
       perturbation: typeof c.perturbation === 'string' ? c.perturbation : null,
+      for: typeof c.for === 'string' ? c.for : null,
       seconds,
       passes,
       scores: map,

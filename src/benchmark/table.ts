@@ -11,11 +11,12 @@
 import { BOOTSTRAP_DEFAULTS } from './bootstrap.js';
 import { cellOf, criterionSummaries, mergeScores } from './cells.js';
 import { sortColumns } from './columns.js';
+import { forCheck, FOR_CHECK, splitForScores } from './for-check.js';
 import { frontierOf } from './frontier.js';
 import { rankAgreement, spearman, type RankAgreement } from './rank-metrics.js';
 import { budgetRegret } from './regret.js';
 import { cellReliability } from './reliability.js';
-import { recommend, RECOMMENDATION_TOLERANCE } from './recommend.js';
+import { MIN_QUALIFIED_MODELS, recommend, RECOMMENDATION_TOLERANCE } from './recommend.js';
 import { BENCH_DEFAULTS, type BenchCell, type BenchOptions, type BenchTable, type ModelRow, type Recommendation, type TruthReliability } from './types.js';
 import type { ModelScores } from './scores.js';
 import type { DropTable } from '../rows/summary.js';
@@ -32,6 +33,7 @@ export function buildBenchTable(truth: DropTable, scoreFiles: readonly ModelScor
   const minReliability = options.minReliability ?? BENCH_DEFAULTS.minReliability;
   const notes = [...truth.notes];
   const scoresByModel = mergeScores(scoreFiles, notes);
+  const forScores = splitForScores(scoresByModel);
 
   // Each cell of the truth's reliability, once.
   const reliability: TruthReliability[] = [];
@@ -118,27 +120,38 @@ export function buildBenchTable(truth: DropTable, scoreFiles: readonly ModelScor
       cells.push(cellOf(c, column, mine, scoresByModel, bootstrap));
     }
   }
-  // Budget regret, attached to every instance of a criterion id in the column its kind answers for.
+  // Budget regret, attached to the criterion instance in the column its kind answers for.
   const regret = options.curves ? budgetRegret(options.curves, bootstrap, notes) : [];
-  for (const cell of cells) {
-    const id = cell.criterion.split('@')[0];
-    cell.regret = regret.find((r) => r.column === cell.perturbation && r.criterion === id)?.regret ?? null;
-  }
+  for (const cell of cells) cell.regret = regret.find((r) => r.column === cell.perturbation && r.criterion === cell.criterion)?.regret ?? null;
   const costFloor = options.costFloor ?? BENCH_DEFAULTS.costFloor;
   const frontier = columns.map((column) => ({ perturbation: column, points: frontierOf(cells.filter((cell) => cell.perturbation === column), costFloor) }));
-  const recommendations = columns
-    .map((column) => recommend(cells.filter((cell) => cell.perturbation === column), criteria, costFloor))
-    .filter((r): r is Recommendation => r !== null);
+  const recommendations: Recommendation[] = [];
   for (const column of columns) {
     const inColumn = reliability.filter((r) => (by === 'family' ? r.family : r.perturbation) === column);
-    const qualified = inColumn.filter((r) => r.qualified).length;
-    if (qualified === 0) {
-      notes.push(`${column}: none of its ${inColumn.length} cell(s) has a ranking of layers with reliability ≥ ${minReliability}; the accuracy drops there cannot judge a criterion, and no recommendation is made`);
+    const qualified = inColumn.filter((r) => r.qualified);
+    const evidence = { cells: qualified.length, total: inColumn.length, models: new Set(qualified.map((r) => r.model_sha256)).size };
+    const supported = evidence.models >= MIN_QUALIFIED_MODELS;
+    // Too few models with signal: the pick falls back to every cell, said to be unsupported (a default must still exist).
+    const judged = supported
+      ? cells.filter((cell) => cell.perturbation === column)
+      : criteria.flatMap((c) => {
+        const mine = rows.filter((r) => r.criterion === c.name && columnOf(r) === column).map((r) => ({ ...r, qualified: true }));
+        return mine.length === 0 ? [] : [{ ...cellOf(c, column, mine, scoresByModel, bootstrap), regret: cells.find((x) => x.criterion === c.name && x.perturbation === column)?.regret ?? null }];
+      });
+    const pick = recommend(judged, criteria, costFloor);
+    if (pick) recommendations.push({ ...pick, basis: supported ? 'qualified' : 'every-cell', supported, evidence });
+    if (!supported) {
+      notes.push(
+        `${column}: ${evidence.cells} of its ${inColumn.length} cell(s) have a ranking of layers with reliability ≥ ${minReliability}, ` +
+          `from ${evidence.models} model(s); a recommendation needs them from at least ${MIN_QUALIFIED_MODELS} models, so ` +
+          (pick ? `${pick.criterion} is judged on every cell, where the accuracy drops are mostly noise, and the evidence does not support it` : 'no recommendation is made'),
+      );
     }
   }
   return {
     version: 1, by, top_k_fraction: topKFraction, cost_floor: costFloor, bootstrap, min_reliability: minReliability, reliability, regret,
-    models: modelsOut, columns, criteria, cells, frontier, recommendations, recommendation_tolerance: RECOMMENDATION_TOLERANCE, rows, notes,
+    models: modelsOut, columns, criteria, cells, frontier, recommendations, recommendation_tolerance: RECOMMENDATION_TOLERANCE, rows,
+    for_check: forCheck(truth, reliability, forScores, notes), for_check_rule: { min_reliability: FOR_CHECK.minReliability, tolerance: FOR_CHECK.tolerance }, notes,
   };
 }
 

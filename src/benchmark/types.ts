@@ -1,5 +1,6 @@
 /** The types of the criteria benchmark table, and its defaults. */
 import type { BootstrapOptions, Estimate } from './bootstrap.js';
+import type { ForCheckRow } from './for-check.js';
 import type { CurveFile, RegretRow } from './regret.js';
 import { RELIABILITY_DEFAULTS, type ReliabilityKind } from './reliability.js';
 
@@ -136,6 +137,9 @@ export interface BenchTable {
   recommendations: Recommendation[];
   recommendation_tolerance: number;
   rows: ModelRow[];
+  /** Results of `safer score --for` on the cells reliable enough to judge by (for-check.ts); empty without such results. */
+  for_check: ForCheckRow[];
+  for_check_rule: { min_reliability: number; tolerance: number };
   notes: string[];
 }
 
@@ -153,4 +157,12 @@ export interface Recommendation {
   candidates: number;
   /** The recommended criterion's budget regret for this column, if measured. */
   regret: Estimate | null;
+  /**
+   * What the pick was judged on: the qualified cells, when they come from at least MIN_QUALIFIED_MODELS
+   * models; else every cell of the column, where the truth is mostly noise: then `supported` is false.
+   */
+  basis: 'qualified' | 'every-cell';
+  supported: boolean;
+  /** Qualified cells of the column and the models they come from. */
+  evidence: { cells: number; total: number; models: number };
 }

@@ -124,13 +124,14 @@ describe('bench table', () => {
   it("gives each criterion's budget regret (its plan minus the oracle's) in the column its kind answers for", () => {
     const point = (budget: number, method: string, accuracy: number) => ({ kind: 'prune' as const, budget, method, achieved: budget, accuracy, interval: [accuracy - 0.01, accuracy + 0.01] as [number, number] });
     const curves = [
-      { file: 'm1-prune.json', points: [point(0.7, 'oracle', 0.8), point(0.7, 'criterion:depth', 0.75), point(0.7, 'safer', 0.81), point(0.7, 'lamp', 0.79), point(0.9, 'oracle', 0.6), point(0.9, 'criterion:depth', 0.5)] },
+      { file: 'm1-prune.json', points: [point(0.7, 'oracle', 0.8), point(0.7, 'criterion:depth', 0.75), point(0.7, 'safer', 0.81), point(0.7, 'lamp', 0.79), point(0.9, 'oracle', 0.6), point(0.9, 'criterion:depth', 0.5), point(0.9, 'criterion:depth@prune:0.9', 0.1)] },
       { file: 'm2-prune.json', points: [point(0.7, 'criterion:depth', 0.7)] },
     ];
     const t = buildBenchTable(truth, files, { curves, bootstrap: { resamples: 50 } });
     const depth = t.regret.find((r) => r.criterion === 'depth')!;
     expect(depth).toMatchObject({ kind: 'prune', column: 'prune', points: 2, worst: expect.closeTo(-0.1, 12) });
     expect(depth.regret.mean).toBeCloseTo((-0.05 - 0.1) / 2, 12);
+    expect(t.regret.find((r) => r.criterion === 'depth@prune:0.9')).toMatchObject({ points: 1, worst: expect.closeTo(-0.5, 12) }); // instances stay apart
     expect(t.regret.find((r) => r.criterion === 'safer')?.regret.mean).toBeCloseTo(0.01, 12);
     expect(t.regret.some((r) => r.criterion === 'lamp')).toBe(false); // baselines are not criteria
     expect(t.cells.find((c) => c.criterion === 'depth' && c.perturbation === 'prune')?.regret?.mean).toBeCloseTo(-0.075, 12);
@@ -143,8 +144,44 @@ describe('bench table', () => {
     const t = buildBenchTable(truth, files, { minReliability: 1, bootstrap: { resamples: 10 } });
     expect(t.min_reliability).toBe(1);
     const strict = buildBenchTable(tabulateRows(truthRows().map((r) => ({ ...r, unchanged: 0.5 }))), files, { bootstrap: { resamples: 10 } });
-    expect(strict.notes.some((n) => n.startsWith('prune: none of its 5 cell(s)'))).toBe(true);
-    expect(strict.recommendations).toEqual([]);
+    expect(strict.notes.some((n) => n.startsWith('prune: 0 of its 5 cell(s)') && n.includes('does not support it'))).toBe(true);
+    // Still a pick (a default must exist), judged on every cell and marked unsupported.
+    const prune = strict.recommendations.find((r) => r.perturbation === 'prune')!;
+    expect(prune).toMatchObject({ basis: 'every-cell', supported: false, evidence: { cells: 0, total: 5, models: 0 } });
+    expect(renderBenchMarkdown(strict)).toContain('0 of 5 cells, 0 model(s): not supported, judged on every cell');
+  });
+
+  it('judges a recommendation on the qualified cells only when they come from at least 3 models', () => {
+    // prune: m1, m2, m3 qualify; quant: only m1 and m2 have the level.
+    const prune = table.recommendations.find((r) => r.perturbation === 'prune')!;
+    expect(prune).toMatchObject({ basis: 'qualified', supported: true, evidence: { models: 3 } });
+    const quant = table.recommendations.find((r) => r.perturbation === 'quant')!;
+    expect(quant).toMatchObject({ basis: 'every-cell', supported: false, evidence: { models: 2 } });
+    expect(quant.criterion).toBe('reverse');
+    expect(table.notes.some((n) => n.startsWith('quant: 2 of its 2 cell(s)') && n.includes('at least 3 models'))).toBe(true);
+  });
+
+  it('checks results of score --for on every reliable cell of their perturbation, apart from the competing criteria', () => {
+    const made = (model: string, order: number[]) => parseScoreReport({
+      model: `${model}.onnx`, model_sha256: model, layers: LAYERS,
+      criteria: [{ name: 'kl@prune:0.5', for: 'prune:0.50', family: 'output', seconds: 1, scores: Object.fromEntries(LAYERS.map((l, i) => [l, order[i]])) }],
+    }, `${model}-for.json`);
+    const t = buildBenchTable(truth, [...files, made('m1', depth), made('m2', [...depth].reverse())], { bootstrap: { resamples: 20 } });
+    expect(t.criteria.some((c) => c.name === 'kl@prune:0.5')).toBe(false);
+    expect(t.for_check_rule).toEqual({ min_reliability: 0.9, tolerance: 0.1 });
+    const reliable = t.reliability.filter((r) => r.perturbation === 'prune:0.5' && (r.reliability ?? 0) >= 0.9 && r.model_sha256 !== 'm3');
+    expect(t.for_check).toHaveLength(reliable.length);
+    const m1 = t.for_check.find((r) => r.model_sha256 === 'm1')!;
+    expect(m1).toMatchObject({ perturbation: 'prune:0.5', criterion: 'kl@prune:0.5', layers: 5, spearman: 1 });
+    expect(m1.gap).toBeCloseTo(m1.ceiling - 1, 12);
+    expect(m1.within).toBe(true);
+    const m2 = t.for_check.find((r) => r.model_sha256 === 'm2')!;
+    expect(m2).toMatchObject({ spearman: -1, within: false });
+    expect(t.notes.some((n) => /cell\(s\) with reliability ≥ 0.9 have no result of "safer score --for"/.test(n))).toBe(true);
+    const md = renderBenchMarkdown(t);
+    expect(md).toContain('## The recommendation on each reliable cell');
+    expect(md).toContain('Within 0.1 of the ceiling on 1 of 2 cells.');
+    expect(md).toMatch(/\| m2\.onnx \| prune:0\.5 \| kl@prune:0\.5 \| [0-9.]+ \| [0-9.]+ \| -1\.00 \|/);
   });
 
   it('reports how many seeds stand behind stochastic drops', () => {
