@@ -2,30 +2,41 @@
  * Aggregation of the per-model rows into the table's cells: per criterion and column, the mean over
  * models of each rank metric with a bootstrap interval, and the criterion's mean cost.
  */
-import { perturbationFamily } from '../perturb/index.js';
+import { canonicalPerturbationText, perturbationFamily } from '../perturb/index.js';
 import type { DropTable } from '../rows/summary.js';
 import { bootstrapMean, type BootstrapOptions } from './bootstrap.js';
 import { sortColumns } from './columns.js';
+import type { ForScores } from './for-check.js';
 import type { CriterionScores, ModelScores } from './scores.js';
 import { METRICS, type BenchCell, type BenchCriterion, type Metric, type ModelRow } from './types.js';
 
 export type Scored = CriterionScores & { file: string };
 
-export function mergeScores(files: readonly ModelScores[], notes: string[]): Map<string, Map<string, Scored>> {
-  const out = new Map<string, Map<string, Scored>>();
+/**
+ * The criteria of every score file by model and name, and apart from them the results made with
+ * `safer score --for` (by model and the canonical text of the perturbation they are for): those do not
+ * compete in the table, and may share a name with a criterion that does.
+ */
+export function mergeScores(files: readonly ModelScores[], notes: string[]): { scores: Map<string, Map<string, Scored>>; forScores: ForScores } {
+  const scores = new Map<string, Map<string, Scored>>();
+  const forScores: ForScores = new Map();
+  const slot = <V>(map: Map<string, Map<string, V>>, sha: string): Map<string, V> => {
+    let inner = map.get(sha);
+    if (!inner) map.set(sha, (inner = new Map()));
+    return inner;
+  };
   for (const file of files) {
-    let byName = out.get(file.modelSha256);
-    if (!byName) {
-      byName = new Map();
-      out.set(file.modelSha256, byName);
-    }
     for (const c of file.criteria) {
-      const previous = byName.get(c.name);
-      if (previous) notes.push(`${c.name} is scored twice for model ${file.model} (${previous.file}, ${file.file}); the later file is used`);
-      byName.set(c.name, { ...c, file: file.file });
+      const scored = { ...c, file: file.file };
+      const [byKey, key, what] = c.for === null
+        ? [slot(scores, file.modelSha256), c.name, c.name]
+        : [slot(forScores, file.modelSha256), canonicalPerturbationText(c.for), `the --for ${c.for} result`];
+      const previous = byKey.get(key);
+      if (previous) notes.push(`${what} is scored twice for model ${file.model} (${previous.file}, ${file.file}); the later file is used`);
+      byKey.set(key, scored);
     }
   }
-  return out;
+  return { scores, forScores };
 }
 
 export function criterionSummaries(scoresByModel: Map<string, Map<string, Scored>>, truth: DropTable): BenchCriterion[] {

@@ -4,7 +4,6 @@
  * Spearman ρ of the criterion made for that very perturbation against the measured drops, beside the
  * cell's noise ceiling. The recommendation is good enough where ρ is within FOR_CHECK.tolerance of it.
  */
-import { canonicalPerturbationText } from '../perturb/index.js';
 import type { DropTable } from '../rows/summary.js';
 import type { Scored } from './cells.js';
 import { spearman } from './rank-metrics.js';
@@ -29,21 +28,6 @@ export interface ForCheckRow {
 
 /** Per model, the score results made with --for, by the canonical text of the perturbation they are for. */
 export type ForScores = Map<string, Map<string, Scored>>;
-
-/** Splits the results made with --for (`for` set) off the criteria that compete in the table. */
-export function splitForScores(scoresByModel: Map<string, Map<string, Scored>>): ForScores {
-  const out: ForScores = new Map();
-  for (const [sha, byName] of scoresByModel) {
-    for (const [key, c] of byName) {
-      if (c.for === null) continue;
-      byName.delete(key);
-      let mine = out.get(sha);
-      if (!mine) out.set(sha, (mine = new Map()));
-      mine.set(canonicalPerturbationText(c.for), c);
-    }
-  }
-  return out;
-}
 
 /** Every reliable cell that has a --for result for its perturbation, in the order of `reliability`. */
 export function forCheck(truth: DropTable, reliability: readonly TruthReliability[], forScores: ForScores, notes: string[]): ForCheckRow[] {

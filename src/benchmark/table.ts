@@ -11,7 +11,7 @@
 import { BOOTSTRAP_DEFAULTS } from './bootstrap.js';
 import { cellOf, criterionSummaries, mergeScores } from './cells.js';
 import { sortColumns } from './columns.js';
-import { forCheck, FOR_CHECK, splitForScores } from './for-check.js';
+import { forCheck, FOR_CHECK } from './for-check.js';
 import { frontierOf } from './frontier.js';
 import { rankAgreement, spearman, type RankAgreement } from './rank-metrics.js';
 import { budgetRegret } from './regret.js';
@@ -32,8 +32,7 @@ export function buildBenchTable(truth: DropTable, scoreFiles: readonly ModelScor
   };
   const minReliability = options.minReliability ?? BENCH_DEFAULTS.minReliability;
   const notes = [...truth.notes];
-  const scoresByModel = mergeScores(scoreFiles, notes);
-  const forScores = splitForScores(scoresByModel);
+  const { scores: scoresByModel, forScores } = mergeScores(scoreFiles, notes);
 
   // Each cell of the truth's reliability, once.
   const reliability: TruthReliability[] = [];

@@ -162,12 +162,16 @@ describe('bench table', () => {
   });
 
   it('checks results of score --for on every reliable cell of their perturbation, apart from the competing criteria', () => {
-    const made = (model: string, order: number[]) => parseScoreReport({
+    const made = (model: string, order: number[], name = 'kl@prune:0.5') => parseScoreReport({
       model: `${model}.onnx`, model_sha256: model, layers: LAYERS,
-      criteria: [{ name: 'kl@prune:0.5', for: 'prune:0.50', family: 'output', seconds: 1, scores: Object.fromEntries(LAYERS.map((l, i) => [l, order[i]])) }],
+      criteria: [{ name, for: 'prune:0.50', family: 'output', seconds: 1, scores: Object.fromEntries(LAYERS.map((l, i) => [l, order[i]])) }],
     }, `${model}-for.json`);
     const t = buildBenchTable(truth, [...files, made('m1', depth), made('m2', [...depth].reverse())], { bootstrap: { resamples: 20 } });
     expect(t.criteria.some((c) => c.name === 'kl@prune:0.5')).toBe(false);
+    // A --for result named like a competing criterion leaves that criterion alone.
+    const same = buildBenchTable(truth, [...files, made('m1', [...depth].reverse(), 'depth')], { bootstrap: { resamples: 20 } });
+    expect(same.cells.find((c) => c.criterion === 'depth' && c.perturbation === 'prune')).toEqual(table.cells.find((c) => c.criterion === 'depth' && c.perturbation === 'prune'));
+    expect(same.for_check.find((r) => r.model_sha256 === 'm1')).toMatchObject({ criterion: 'depth', spearman: -1 });
     expect(t.for_check_rule).toEqual({ min_reliability: 0.9, tolerance: 0.1 });
     const reliable = t.reliability.filter((r) => r.perturbation === 'prune:0.5' && (r.reliability ?? 0) >= 0.9 && r.model_sha256 !== 'm3');
     expect(t.for_check).toHaveLength(reliable.length);
