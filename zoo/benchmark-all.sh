@@ -2,12 +2,17 @@
 # The criteria benchmark behind docs/benchmark.md. Scores every criterion on every zoo model
 # (calibration: the first 256 Fashion-MNIST TRAINING images, so that no criterion sees the test images
 # the ground truth was measured on), then ranks the criteria against the data set in zoo/dataset.
-# Writes zoo/scores/<model>.json (skipped when it exists), docs/benchmark-results.md (the table, with the
-# recommendation per perturbation family) and zoo/scores/benchmark.json.
+# Writes zoo/scores/<model>.json (skipped when it exists), zoo/scores/for-<criterion>/<model>.json (each
+# candidate for `safer score --for` at every perturbation level of the model's truth, zoo/score-for-levels.mjs),
+# docs/benchmark-results.md (the table, with the recommendation per perturbation family and for --for,
+# and the budget regret from zoo/budgets where its curves exist) and zoo/scores/benchmark.json (the same as JSON,
+# 3 MB, not committed).
 # Usage: bash zoo/benchmark-all.sh [model ...]      (default: every model with a data set file)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=/usr/share/datasets/fashion-mnist
+# Candidates for --for: the measured proxy and the family recommendations.
+FOR_CANDIDATES="output-kl mean-abs grad-norm hawq-v2-ggn param-count fisher-obd"
 # Besides "all": criteria that model a perturbation, instantiated for more families than their default.
 EXTRA="output-kl@prune:0.5,output-kl@quantc:3,output-kl@bitflip8:1e-3,output-kl@noise:0.3,quant-error@quantc:3,integrated-gradients-perturbation@prune:0.5"
 
@@ -28,6 +33,12 @@ for m in $models; do
   truth="$truth${truth:+,}zoo/dataset/$m.jsonl"
   scores="$scores${scores:+,}$out"
 done
-node dist/cli/main.js bench --truth "$truth" --scores "$scores" --out docs/benchmark-results.md > /dev/null
-node dist/cli/main.js bench --truth "$truth" --scores "$scores" --json --out zoo/scores/benchmark.json > /dev/null
+# Candidates for what `safer score --for` computes: each scored at every level, checked cell by cell.
+for c in $FOR_CANDIDATES; do
+  node zoo/score-for-levels.mjs "$c" $models
+  for m in $models; do scores="$scores,zoo/scores/for-$c/$m.json"; done
+done
+budgets=$(ls zoo/budgets/*/curve-prune.json zoo/budgets/*/regret-quant.json 2>/dev/null | paste -sd, - || true)
+node dist/cli/main.js bench --truth "$truth" --scores "$scores" ${budgets:+--budgets "$budgets"} --out docs/benchmark-results.md > /dev/null
+node dist/cli/main.js bench --truth "$truth" --scores "$scores" ${budgets:+--budgets "$budgets"} --json --out zoo/scores/benchmark.json > /dev/null
 echo "wrote docs/benchmark-results.md and zoo/scores/benchmark.json"

@@ -6,7 +6,7 @@ import { canonicalPerturbationText, perturbationFamily } from '../perturb/index.
 import type { DropTable } from '../rows/summary.js';
 import { bootstrapMean, type BootstrapOptions } from './bootstrap.js';
 import { sortColumns } from './columns.js';
-import type { ForScores } from './for-check.js';
+import { criterionId, type ForScores } from './for-check.js';
 import type { CriterionScores, ModelScores } from './scores.js';
 import { METRICS, type BenchCell, type BenchCriterion, type Metric, type ModelRow } from './types.js';
 
@@ -20,20 +20,25 @@ export type Scored = CriterionScores & { file: string };
 export function mergeScores(files: readonly ModelScores[], notes: string[]): { scores: Map<string, Map<string, Scored>>; forScores: ForScores } {
   const scores = new Map<string, Map<string, Scored>>();
   const forScores: ForScores = new Map();
-  const slot = <V>(map: Map<string, Map<string, V>>, sha: string): Map<string, V> => {
-    let inner = map.get(sha);
-    if (!inner) map.set(sha, (inner = new Map()));
-    return inner;
-  };
   for (const file of files) {
     for (const c of file.criteria) {
       const scored = { ...c, file: file.file };
-      const [byKey, key, what] = c.for === null
-        ? [slot(scores, file.modelSha256), c.name, c.name]
-        : [slot(forScores, file.modelSha256), canonicalPerturbationText(c.for), `the --for ${c.for} result`];
-      const previous = byKey.get(key);
-      if (previous) notes.push(`${what} is scored twice for model ${file.model} (${previous.file}, ${file.file}); the later file is used`);
-      byKey.set(key, scored);
+      if (c.for === null) {
+        let byName = scores.get(file.modelSha256);
+        if (!byName) scores.set(file.modelSha256, (byName = new Map()));
+        const previous = byName.get(c.name);
+        if (previous) notes.push(`${c.name} is scored twice for model ${file.model} (${previous.file}, ${file.file}); the later file is used`);
+        byName.set(c.name, scored);
+        continue;
+      }
+      let byPerturbation = forScores.get(file.modelSha256);
+      if (!byPerturbation) forScores.set(file.modelSha256, (byPerturbation = new Map()));
+      const perturbation = canonicalPerturbationText(c.for);
+      let byId = byPerturbation.get(perturbation);
+      if (!byId) byPerturbation.set(perturbation, (byId = new Map()));
+      const previous = byId.get(criterionId(c.name));
+      if (previous) notes.push(`${criterionId(c.name)} --for ${perturbation} is scored twice for model ${file.model} (${previous.file}, ${file.file}); the later file is used`);
+      byId.set(criterionId(c.name), scored);
     }
   }
   return { scores, forScores };

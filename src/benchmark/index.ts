@@ -10,4 +10,4 @@ export { sortColumns } from './columns.js';
 export { COST_RATIO, MIN_QUALIFIED_MODELS, recommend, RECOMMENDATION_TOLERANCE } from './recommend.js';
 export { budgetRegret, readCurveFiles, REGRET_COLUMN, type CurveFile, type RegretRow } from './regret.js';
 export { cellReliability, RELIABILITY_DEFAULTS, type CellReliability } from './reliability.js';
-export { FOR_CHECK, forCheck, type ForCheckRow } from './for-check.js';
+export { FOR_CHECK, forCheck, recommendFor, type ForCheckRow, type ForRecommendation } from './for-check.js';

@@ -1,4 +1,5 @@
 /** Markdown rendering of a BenchTable. JSON is the table itself. */
+import { perturbationFamily } from '../perturb/index.js';
 import type { Estimate } from './bootstrap.js';
 import { COST_RATIO, MIN_QUALIFIED_MODELS } from './recommend.js';
 import { DEFAULT_PLAN } from './regret.js';
@@ -181,31 +182,37 @@ export function renderBenchMarkdown(table: BenchTable): string {
 
 const modelName = (model: string): string => model.split('/').slice(-2, -1)[0] ?? model;
 
-/** The check of `safer score --for` on the reliable cells: per column, then every cell that falls short. */
+/** The check of `safer score --for` on the reliable cells: what --for should compute per column, every candidate, the shortfalls. */
 function renderForCheck(table: BenchTable): string[] {
   const { min_reliability: minReliability, tolerance } = table.for_check_rule;
-  const rows = table.for_check;
-  const within = rows.filter((r) => r.within).length;
-  const columnOf = (perturbation: string): string => (table.by === 'family' ? perturbation.slice(0, perturbation.indexOf(':')) : perturbation);
-  const columns = table.columns.filter((c) => rows.some((r) => columnOf(r.perturbation) === c));
+  const gap = (x: number) => x.toFixed(2);
   const out = [
-    '## The recommendation on each reliable cell',
+    '## The criterion for one perturbation (`safer score --for`)',
     '',
-    `Every cell with reliability ≥ ${minReliability} that has a result of \`safer score --for\` at its perturbation (the recommended criterion, ` +
-      `instanced there): its Spearman ρ against the cell's drops, and the cell's ceiling. Within ${tolerance} of the ceiling on ${within} of ${rows.length} cells.`,
+    `Every cell with reliability ≥ ${minReliability}, against each criterion given as results of \`safer score --for\` at its perturbation ` +
+      `(instanced there, where the criterion models one): the criterion is good enough on a cell where its Spearman ρ is within ${tolerance} ` +
+      'of the cell\'s ceiling. Per column, --for should compute the criterion good enough on the most cells (among those checked on all of them), ' +
+      `then the cheapest (costs within ${COST_RATIO}× or under the cost floor count as equal), then the one with the smaller median shortfall; ` +
+      `a column whose reliable cells come from fewer than ${MIN_QUALIFIED_MODELS} models gets none.`,
     '',
-    markdownTable(['column', 'cells', `within ${tolerance}`, 'median ceiling − ρ', 'worst ceiling − ρ'], columns.map((c) => {
-      const mine = rows.filter((r) => columnOf(r.perturbation) === c);
-      const gaps = mine.map((r) => r.gap).sort((a, b) => a - b);
-      return [c, String(mine.length), String(mine.filter((r) => r.within).length), (gaps[Math.floor((gaps.length - 1) / 2)] as number).toFixed(2), (gaps[gaps.length - 1] as number).toFixed(2)];
-    }), ['l', 'r', 'r', 'r', 'r']),
+    markdownTable(['column', 'for recommended', 'cost', 'cells', `within ${tolerance}`, 'median ceiling − ρ', 'worst ceiling − ρ'], table.for_recommendations.map((r) => [
+      r.perturbation, r.criterion_id, formatSeconds(r.seconds), String(r.cells), String(r.within), gap(r.median_gap), gap(r.worst_gap),
+    ]), ['l', 'l', 'r', 'r', 'r', 'r', 'r']),
+    '',
+    'Every criterion checked:',
+    '',
+    markdownTable(['column', 'criterion', 'cost', 'cells', `within ${tolerance}`, 'median ceiling − ρ', 'worst ceiling − ρ'], table.for_recommendations.flatMap((r) => r.candidates.map((c) => [
+      r.perturbation, c.criterion_id, formatSeconds(c.seconds), String(c.cells), String(c.within), gap(c.median_gap), gap(c.worst_gap),
+    ])), ['l', 'l', 'r', 'r', 'r', 'r', 'r']),
     '',
   ];
-  const short = rows.filter((r) => !r.within).sort((a, b) => b.gap - a.gap);
+  const picked = new Set(table.for_recommendations.map((r) => `${r.perturbation}\0${r.criterion_id}`));
+  const columnOf = (perturbation: string): string => (table.by === 'family' ? perturbationFamily(perturbation) : perturbation);
+  const short = table.for_check.filter((r) => !r.within && picked.has(`${columnOf(r.perturbation)}\0${r.criterion_id}`)).sort((a, b) => b.gap - a.gap);
   if (short.length > 0) {
-    out.push(`Cells where it falls short by more than ${tolerance}:`, '');
+    out.push(`Cells where the recommended one falls short by more than ${tolerance}:`, '');
     out.push(markdownTable(['model', 'perturbation', 'criterion', 'reliability', 'ceiling', 'ρ', 'ceiling − ρ'], short.map((r) => [
-      modelName(r.model), r.perturbation, r.criterion, r.reliability.toFixed(2), r.ceiling.toFixed(2), r.spearman.toFixed(2), r.gap.toFixed(2),
+      modelName(r.model), r.perturbation, r.criterion, r.reliability.toFixed(2), r.ceiling.toFixed(2), r.spearman.toFixed(2), gap(r.gap),
     ]), ['l', 'l', 'l', 'r', 'r', 'r', 'r']), '');
   }
   return out;

@@ -11,7 +11,8 @@
 import { BOOTSTRAP_DEFAULTS } from './bootstrap.js';
 import { cellOf, criterionSummaries, mergeScores } from './cells.js';
 import { sortColumns } from './columns.js';
-import { forCheck, FOR_CHECK } from './for-check.js';
+import { forCheck, FOR_CHECK, recommendFor } from './for-check.js';
+import { perturbationFamily } from '../perturb/index.js';
 import { frontierOf } from './frontier.js';
 import { rankAgreement, spearman, type RankAgreement } from './rank-metrics.js';
 import { budgetRegret } from './regret.js';
@@ -147,10 +148,11 @@ export function buildBenchTable(truth: DropTable, scoreFiles: readonly ModelScor
       );
     }
   }
+  const forChecked = forCheck(truth, reliability, forScores, notes);
   return {
     version: 1, by, top_k_fraction: topKFraction, cost_floor: costFloor, bootstrap, min_reliability: minReliability, reliability, regret,
     models: modelsOut, columns, criteria, cells, frontier, recommendations, recommendation_tolerance: RECOMMENDATION_TOLERANCE, rows,
-    for_check: forCheck(truth, reliability, forScores, notes), for_check_rule: { min_reliability: FOR_CHECK.minReliability, tolerance: FOR_CHECK.tolerance }, notes,
+    for_check: forChecked, for_recommendations: recommendFor(forChecked, columns, (p) => (by === 'family' ? perturbationFamily(p) : p), costFloor), for_check_rule: { min_reliability: FOR_CHECK.minReliability, tolerance: FOR_CHECK.tolerance }, notes,
   };
 }
 

@@ -1,6 +1,6 @@
 /** The types of the criteria benchmark table, and its defaults. */
 import type { BootstrapOptions, Estimate } from './bootstrap.js';
-import type { ForCheckRow } from './for-check.js';
+import type { ForCheckRow, ForRecommendation } from './for-check.js';
 import type { CurveFile, RegretRow } from './regret.js';
 import { RELIABILITY_DEFAULTS, type ReliabilityKind } from './reliability.js';
 
@@ -139,6 +139,8 @@ export interface BenchTable {
   rows: ModelRow[];
   /** Results of `safer score --for` on the cells reliable enough to judge by (for-check.ts); empty without such results. */
   for_check: ForCheckRow[];
+  /** Per column with checked cells, the criterion `score --for` should compute (for-check.ts). */
+  for_recommendations: ForRecommendation[];
   for_check_rule: { min_reliability: number; tolerance: number };
   notes: string[];
 }

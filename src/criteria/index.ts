@@ -131,7 +131,7 @@ export function resolveCriteria(items: readonly string[]): CriterionInstance[] {
   return out;
 }
 
-export { RECOMMENDED } from './recommended.js';
+export { RECOMMENDED, RECOMMENDED_FOR } from './recommended.js';
 export { defineCriterion, CRITERION_FAMILIES, type Criterion, type CriterionFamily, type CriterionOutput } from './criterion.js';
 export { acceptsKind, type CriterionNeeds, type PerturbationParameter } from './needs.js';
 export { CriterionContext } from './criterion-context.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderBenchMarkdown } from '../../src/benchmark/render.js';
 import { parseScoreReport, type ModelScores } from '../../src/benchmark/scores.js';
-import { buildBenchTable, frontierOf, sortColumns, type BenchCell } from '../../src/benchmark/index.js';
+import { buildBenchTable, frontierOf, recommendFor, sortColumns, type BenchCell } from '../../src/benchmark/index.js';
 import type { SweepRow } from '../../src/rows/row.js';
 import { tabulateRows } from '../../src/rows/summary.js';
 import { sweepRow } from '../helpers/rows.js';
@@ -166,26 +166,45 @@ describe('bench table', () => {
       model: `${model}.onnx`, model_sha256: model, layers: LAYERS,
       criteria: [{ name, for: 'prune:0.50', family: 'output', seconds: 1, scores: Object.fromEntries(LAYERS.map((l, i) => [l, order[i]])) }],
     }, `${model}-for.json`);
-    const t = buildBenchTable(truth, [...files, made('m1', depth), made('m2', [...depth].reverse())], { bootstrap: { resamples: 20 } });
+    const t = buildBenchTable(truth, [...files, made('m1', depth), made('m2', [...depth].reverse()), made('m3', depth)], { bootstrap: { resamples: 20 } });
     expect(t.criteria.some((c) => c.name === 'kl@prune:0.5')).toBe(false);
     // A --for result named like a competing criterion leaves that criterion alone.
     const same = buildBenchTable(truth, [...files, made('m1', [...depth].reverse(), 'depth')], { bootstrap: { resamples: 20 } });
     expect(same.cells.find((c) => c.criterion === 'depth' && c.perturbation === 'prune')).toEqual(table.cells.find((c) => c.criterion === 'depth' && c.perturbation === 'prune'));
     expect(same.for_check.find((r) => r.model_sha256 === 'm1')).toMatchObject({ criterion: 'depth', spearman: -1 });
     expect(t.for_check_rule).toEqual({ min_reliability: 0.9, tolerance: 0.1 });
-    const reliable = t.reliability.filter((r) => r.perturbation === 'prune:0.5' && (r.reliability ?? 0) >= 0.9 && r.model_sha256 !== 'm3');
+    const reliable = t.reliability.filter((r) => r.perturbation === 'prune:0.5' && (r.reliability ?? 0) >= 0.9);
+    expect(reliable).toHaveLength(3);
     expect(t.for_check).toHaveLength(reliable.length);
     const m1 = t.for_check.find((r) => r.model_sha256 === 'm1')!;
-    expect(m1).toMatchObject({ perturbation: 'prune:0.5', criterion: 'kl@prune:0.5', layers: 5, spearman: 1 });
+    expect(m1).toMatchObject({ perturbation: 'prune:0.5', criterion_id: 'kl', criterion: 'kl@prune:0.5', layers: 5, spearman: 1 });
     expect(m1.gap).toBeCloseTo(m1.ceiling - 1, 12);
     expect(m1.within).toBe(true);
     const m2 = t.for_check.find((r) => r.model_sha256 === 'm2')!;
     expect(m2).toMatchObject({ spearman: -1, within: false });
     expect(t.notes.some((n) => /cell\(s\) with reliability ≥ 0.9 have no result of "safer score --for"/.test(n))).toBe(true);
     const md = renderBenchMarkdown(t);
-    expect(md).toContain('## The recommendation on each reliable cell');
-    expect(md).toContain('Within 0.1 of the ceiling on 1 of 2 cells.');
+    expect(t.for_recommendations).toEqual([{ perturbation: 'prune', criterion_id: 'kl', cells: 3, within: 2, median_gap: expect.any(Number), worst_gap: m2.gap, seconds: 1, candidates: [expect.objectContaining({ criterion_id: 'kl' })] }]);
+    expect(md).toContain('## The criterion for one perturbation (`safer score --for`)');
+    expect(md).toMatch(/\| prune \| kl \| 1\.00 s \| 3 \| 2 \| [0-9.]+ \| [0-9.]+ \|/);
     expect(md).toMatch(/\| m2\.onnx \| prune:0\.5 \| kl@prune:0\.5 \| [0-9.]+ \| [0-9.]+ \| -1\.00 \|/);
+  });
+
+  it('recommends for --for the criterion good enough on the most reliable cells, among those checked on all of them', () => {
+    const row = (perturbation: string, id: string, gap: number, model = perturbation, seconds = 1) => ({
+      model_sha256: model, model, perturbation, criterion_id: id, criterion: id, layers: 5, seconds, reliability: 1, ceiling: 1, spearman: 1 - gap, gap, within: gap <= 0.1,
+    });
+    const rows = [
+      row('prune:0.5', 'a', 0.05), row('prune:0.9', 'a', 0.3), row('prune:0.5', 'b', 0.05), row('prune:0.9', 'b', 0.08),
+      row('prune:0.5', 'a', 0.01, 'm3'), row('prune:0.5', 'b', 0.01, 'm3'), row('prune:0.5', 'partial', 0, 'x'),
+      ...['m1', 'm2', 'm3'].flatMap((m) => [row('quant:2', 'a', 0.2, m), row('quant:2', 'c', 0.15, m)]),
+      row('noise:1.0', 'a', 0, 'm1'), row('noise:1.0', 'a', 0, 'm2'), // cells from 2 models: no pick
+      // equally often good enough: the cheaper wins, though its shortfall is larger; 1.2× the cost counts as equal
+      ...['m1', 'm2', 'm3'].flatMap((m) => [row('prunec:0.5', 'slow', 0, m, 3), row('prunec:0.5', 'cheap', 0.05, m, 1), row('prunec:0.5', 'close', 0.02, m, 1.2)]),
+    ];
+    const picks = recommendFor(rows, ['prune', 'prunec', 'quant', 'noise'], (p) => p.split(':')[0] as string, 0.01);
+    expect(picks.map((p) => [p.perturbation, p.criterion_id, p.within])).toEqual([['prune', 'b', 3], ['prunec', 'close', 3], ['quant', 'c', 0]]);
+    expect(picks[0]?.candidates.map((c) => c.criterion_id)).toEqual(['b', 'a', 'partial']); // 'partial' is checked on 1 of 3 cells
   });
 
   it('reports how many seeds stand behind stochastic drops', () => {

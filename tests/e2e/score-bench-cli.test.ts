@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/app.js';
 import { BUNDLED } from '../../src/cli/defaults.js';
 import type { BenchTable } from '../../src/benchmark/types.js';
-import { CRITERIA, RECOMMENDED } from '../../src/criteria/index.js';
+import { CRITERIA, RECOMMENDED_FOR } from '../../src/criteria/index.js';
 import type { ScoreReport } from '../../src/criteria/score.js';
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -27,10 +27,10 @@ describe.skipIf(!existsSync(BUNDLED.model))('safer score and safer bench on the 
     expect(r.code, r.err).toBe(0);
     const report = JSON.parse(r.out) as ScoreReport;
     const expected = ['quant:2', 'prune:0.9', 'prunec:0.5'].map((p) => {
-      const kind = p.slice(0, p.indexOf(':')) as keyof typeof RECOMMENDED;
-      const id = RECOMMENDED[kind].split('@')[0]!;
+      const kind = p.slice(0, p.indexOf(':')) as keyof typeof RECOMMENDED_FOR;
+      const id = RECOMMENDED_FOR[kind].split('@')[0]!;
       const models = CRITERIA.find((c) => c.id === id)?.perturbation !== undefined;
-      return { for: p, name: models ? `${id}@${p}` : RECOMMENDED[kind] };
+      return { for: p, name: models ? `${id}@${p}` : RECOMMENDED_FOR[kind] };
     });
     expect(report.criteria.map((c) => ({ for: c.for, name: c.name }))).toEqual(expected);
     expect(report.criteria.every((c) => report.layers.every((l) => typeof c.scores[l] === 'number'))).toBe(true);

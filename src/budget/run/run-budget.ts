@@ -4,6 +4,7 @@
  * candidates), and the chosen plan and each baseline evaluated on the evaluation set. The plan's
  * accuracy is always that of the model with its weights, evaluated; never a sum of predictions.
  */
+import { chooseMeasuredPlan } from '../choose-plan.js';
 import { scoreModel } from '../../criteria/score.js';
 import { criterionInstance } from '../../criteria/index.js';
 import { OptionError, SaferError } from '../../errors.js';
@@ -240,11 +241,16 @@ export class BudgetSession {
         session: this.options.session ?? {},
         onProgress: (round, done, total) => progress(`refine in context (round ${round})`, done, total),
       });
-      chosen = around.best.plan;
-      chosenMeasured = around.best.measured;
+      // The choice among every plan measured: accuracy on the same images first (choose-plan.ts).
+      const measuredPlans = [...result.history.map((h) => ({ label: h.label, plan: h.plan, measured: h.measured })), around.best];
+      const scored: ((typeof measuredPlans)[number] & { accuracy: number })[] = [];
+      for (const m of measuredPlans) scored.push({ ...m, accuracy: (await joint.plan(m.plan, budget, measureTrials)).accuracy }); // cached: measured above
+      const pick = chooseMeasuredPlan(scored);
+      chosen = pick.plan;
+      chosenMeasured = pick.measured;
       refinement = {
         evaluations: result.evaluations + around.evaluations, limit: evaluations, converged: result.converged,
-        chosen: around.best.label, context: { rounds: around.rounds, evaluations: around.evaluations },
+        chosen: pick.label, context: { rounds: around.rounds, evaluations: around.evaluations },
       };
     }
     const secondsRefine = (performance.now() - mark) / 1000;

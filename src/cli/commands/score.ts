@@ -1,4 +1,4 @@
-import { CRITERIA, CRITERION_FAMILIES, RECOMMENDED, resolveCriteria, SCORING_DEFAULTS } from '../../criteria/index.js';
+import { CRITERIA, CRITERION_FAMILIES, RECOMMENDED, RECOMMENDED_FOR, resolveCriteria, SCORING_DEFAULTS } from '../../criteria/index.js';
 import { recommendedInstanceFor } from '../../criteria/criterion-for.js';
 import { scoreModel, type ScoredCriterion, type ScoreReport } from '../../criteria/score.js';
 import { parsePerturbationList } from '../../perturb/index.js';
@@ -22,7 +22,8 @@ export const score = defineCommand({
     'docs/criteria/<id>.md. The JSON report is what "safer bench" reads:\n' +
     '{"criteria":[{"name","family","seconds","scores":{"<layer>":<number>}}],"model_sha256",...}.\n' +
     `"default" is the benchmark's recommendation per perturbation kind (docs/benchmark.md): ${Object.entries(RECOMMENDED).map(([kind, c]) => `${kind} ${c}`).join(', ')}.\n` +
-    '--for quant:2,prune:0.9 computes, for each perturbation, the criterion recommended for its kind, instanced at that\n' +
+    '--for quant:2,prune:0.9 computes, for each perturbation, the criterion the benchmark recommends for one perturbation\n' +
+    `of its kind (${Object.entries(RECOMMENDED_FOR).map(([kind, c]) => `${kind} ${c}`).join(', ')}), instanced at that\n` +
     'perturbation where the criterion models one; each result names the perturbation it is for ("for": "quant:2").\n' +
     'Exit code 1 if no criterion could be computed; criteria that fail on this model are listed as warnings.',
   examples: ['safer score', 'safer score model.onnx --data images.npy --labels labels.npy --for quant:2,prune:0.9 --json', 'safer score model.onnx --data images.npy --labels labels.npy --criteria all --out scores.json', 'safer score model.onnx --criteria data-free'],
