@@ -6,7 +6,7 @@
  * shows them. Every number in it is a measurement from this run.
  */
 import { join } from 'node:path';
-import { BUDGET_DEFAULTS, formatPlan, type Budget } from '../budget/index.js';
+import { BUDGET_DEFAULTS, BUDGET_PERTURBATION, formatPlan, type Budget } from '../budget/index.js';
 import type { BerPoint, CurvePoint } from '../budget/run/curve-file.js';
 import { BudgetSession, type BudgetRun } from '../budget/run/run-budget.js';
 import { berCurve, budgetCurve } from '../budget/run/run-curve.js';
@@ -163,7 +163,6 @@ async function budgets(options: AssessOptions, progress: (stage: string, done: n
     { kind: 'prune', sparsity: d.budgets.sparsity },
     { kind: 'protect', ber: d.budgets.ber, overhead: d.budgets.overhead },
   ];
-  const recommended = { quant: RECOMMENDED.quantc, prune: RECOMMENDED.prune, protect: RECOMMENDED.bitflip };
   const out: AssessReport['plans'] = [];
   for (const budget of templates) {
     const run: BudgetRun = await session.decide(budget, { kind: 'measure' }, { refine: { evaluations: d.evaluations } });
@@ -171,7 +170,7 @@ async function budgets(options: AssessOptions, progress: (stage: string, done: n
     writeFileAtomic(file, formatPlan(run.plan));
     out.push({ kind: budget.kind, accuracy: run.evaluation.accuracy, baselines: run.plan.baselines, file });
     const points: CurvePoint[] = await budgetCurve(session, budget, d.grids[budget.kind], {
-      sources: [{ label: 'safer', source: { kind: 'measure' } }, { label: `criterion:${recommended[budget.kind]}`, source: { kind: 'criterion', name: recommended[budget.kind] } }],
+      sources: [{ label: 'safer', source: { kind: 'measure' } }, { label: `criterion:${RECOMMENDED[BUDGET_PERTURBATION[budget.kind]]}`, source: { kind: 'criterion', name: RECOMMENDED[BUDGET_PERTURBATION[budget.kind]] } }],
       refine: null,
       onPoint: (done, total, label) => progress(`curve ${budget.kind}: ${label}`, done, total),
       ...(options.onNote ? { onSkip: options.onNote } : {}),

@@ -9,12 +9,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseAnyCurveFile, type CurvePoint } from '../budget/run/curve-file.js';
-import type { BudgetKind } from '../budget/types.js';
+import { BUDGET_PERTURBATION, type BudgetKind } from '../budget/types.js';
 import { bootstrapMean, type BootstrapOptions, type Estimate } from './bootstrap.js';
 import { BenchInputError } from './errors.js';
 
-/** The benchmark column a budget kind's plans answer for: quant plans quantize per channel. */
-export const REGRET_COLUMN: { readonly [K in BudgetKind]: string } = { quant: 'quantc', prune: 'prune', protect: 'bitflip' };
+/** The benchmark column a budget kind's plans answer for: the perturbation they apply (quant plans quantize per channel). */
+export const REGRET_COLUMN: { readonly [K in BudgetKind]: string } = BUDGET_PERTURBATION;
 
 /** The plan of the default (measured costs) and of each criterion, as budget curves label them. */
 export const DEFAULT_PLAN = 'safer';

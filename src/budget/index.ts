@@ -16,7 +16,7 @@ export type {
   Allocation, AllocationOf, Budget, BudgetKind, BudgetLayer, BudgetOf, CostCurve, CostCurves, CostPoint,
   ProtectAllocation, ProtectBudget, PruneAllocation, PruneBudget, QuantAllocation, QuantBudget, WeightSource,
 } from './types.js';
-export { BUDGET_KINDS } from './types.js';
+export { BUDGET_KINDS, BUDGET_PERTURBATION } from './types.js';
 export { KEPT_STATE, resolveKeep, totalWeights, weightCount } from './layers.js';
 export { costCurvesFrom } from './curves.js';
 export { layerCosts, predictedCost } from './predict.js';

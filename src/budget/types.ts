@@ -1,10 +1,18 @@
 /** The values that flow through the budget module: layers, budgets, cost curves and allocations. */
 import type { Layer } from '../layers/layer.js';
+import type { PerturbationKind } from '../perturb/index.js';
 
 export type BudgetKind = 'quant' | 'prune' | 'protect';
 
 /** Every budget kind, in the order of the commands. */
 export const BUDGET_KINDS: readonly BudgetKind[] = ['quant', 'prune', 'protect'];
+
+/**
+ * The perturbation each kind's plans apply to a layer: per-channel quantization, unstructured pruning, and
+ * float32 bit flips on what is left unprotected. A criterion recommended for that kind of perturbation is
+ * the one a budget of the kind is decided with, and its budget regret counts in that benchmark column.
+ */
+export const BUDGET_PERTURBATION: { readonly [K in BudgetKind]: PerturbationKind } = { quant: 'quantc', prune: 'prune', protect: 'bitflip' };
 
 /** What the budget module reads of a layer; a `Layer` from layers/ is one. n_l = Π shape (weight elements, no bias). */
 export type BudgetLayer = Pick<Layer, 'name' | 'index' | 'shape' | 'channelAxis' | 'flops'>;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BudgetPlan } from '../../src/budget/index.js';
 import type { CurvePoint } from '../../src/budget/run/curve-file.js';
+import { RECOMMENDED } from '../../src/criteria/index.js';
 import { loadModel } from '../../src/onnx/model.js';
 import { applyPerturbation, createRng, prunedCountOf } from '../helpers/perturbations.js';
 import { makeTmp } from '../data/helpers.js';
@@ -90,7 +91,7 @@ describe('safer budget', () => {
   it('curve: one row per (budget, method), baselines included, with accuracy intervals', () => {
     const out = tmp.path('curve-quant.json');
     const points = jsonOf<CurvePoint[]>(safer(['budget', 'curve', 'quant', BUNDLED.model, ...DATA, '--grid', '3,6', '--no-refine', '--out', out, '--json']));
-    expect([...new Set(points.map((p) => p.method))]).toEqual(['safer', 'criterion:output-kl@quantc:3', 'hawq-v2', 'uniform', 'random']);
+    expect([...new Set(points.map((p) => p.method))]).toEqual(['safer', `criterion:${RECOMMENDED.quantc}`, 'hawq-v2', 'uniform', 'random']);
     expect(points.map((p) => p.budget)).toEqual([3, 3, 3, 3, 3, 6, 6, 6, 6, 6]);
     for (const p of points) {
       expect(p.achieved).toBeLessThanOrEqual(p.budget + 1e-12);

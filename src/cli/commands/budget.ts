@@ -1,4 +1,4 @@
-import { allocationFromPlan, BUDGET_DEFAULTS, budgetGrid, checkPlanModel, formatPlan, readPlan, type Budget, type BudgetKind } from '../../budget/index.js';
+import { allocationFromPlan, BUDGET_DEFAULTS, BUDGET_PERTURBATION, budgetGrid, checkPlanModel, formatPlan, readPlan, type Budget, type BudgetKind } from '../../budget/index.js';
 import { planWeights, writePlanModel } from '../../budget/run/apply-plan.js';
 import { PlanEvaluator } from '../../budget/run/evaluate-plan.js';
 import type { CurvePoint } from '../../budget/run/curve-file.js';
@@ -251,7 +251,7 @@ function gridValue(text: string): number {
 
 /** The criterion the benchmark recommends for the perturbation a budget kind applies. */
 function recommendedFor(kind: BudgetKind): string {
-  return kind === 'quant' ? RECOMMENDED.quantc : kind === 'prune' ? RECOMMENDED.prune : RECOMMENDED.bitflip;
+  return RECOMMENDED[BUDGET_PERTURBATION[kind]];
 }
 
 async function calibrationData(options: Parameters<typeof preprocessFrom>[0] & { 'calibration-data'?: string | undefined; 'calibration-labels'?: string | undefined }, data: EvalData): Promise<EvalData> {
