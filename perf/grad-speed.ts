@@ -20,8 +20,7 @@ import { execFileSync } from 'node:child_process';
 import { resourceUsage } from 'node:process';
 import { GradientRunner } from '../src/autodiff/index.js';
 import { openEvalData } from '../src/data/index.js';
-import { discoverLayers } from '../src/layers/discover.js';
-import { loadModel } from '../src/onnx/model.js';
+import { prepareModelFile } from '../src/model/prepare.js';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,8 +41,8 @@ function torchRound(): TorchResult {
 }
 
 async function saferRound(): Promise<{ seconds: number; setup: number; loss: number; tensors: number }> {
-  const model = loadModel(onnxPath);
-  const wrt = discoverLayers(model).flatMap((l) => (l.bias ? [l.name, l.bias] : [l.name]));
+  const prepared = await prepareModelFile(onnxPath);
+  const wrt = prepared.layers.flatMap((l) => (l.bias ? [l.name, l.bias] : [l.name]));
   const data = await openEvalData({ data: onnxPath.replace('.onnx', '-images.npy'), labels: onnxPath.replace('.onnx', '-labels.npy') });
   let images: Float32Array = new Float32Array(0);
   let labels: Int32Array = new Int32Array(0);
@@ -53,14 +52,14 @@ async function saferRound(): Promise<{ seconds: number; setup: number; loss: num
     break;
   }
   const started = performance.now();
-  const runner = await GradientRunner.create(model, { wrt, threads, source: onnxPath, sampleShape: data.sampleShape });
+  const runner = await GradientRunner.create(prepared, { wrt, threads });
   const setup = (performance.now() - started) / 1000;
   let loss = NaN;
-  for (let i = 0; i < warmup; i++) loss = (await runner.run(images, data.sampleShape, labels)).loss;
+  for (let i = 0; i < warmup; i++) loss = (await runner.run(images, labels)).loss;
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    loss = (await runner.run(images, data.sampleShape, labels)).loss;
+    loss = (await runner.run(images, labels)).loss;
     times.push((performance.now() - t) / 1000);
   }
   await runner.release();

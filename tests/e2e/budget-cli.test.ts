@@ -49,7 +49,11 @@ describe('safer budget', () => {
 
   it('prune: the global sparsity is met exactly, Σ floor(r·n) = floor(s·N), and the written model has those zeros', () => {
     const onnx = tmp.path('p.onnx');
-    const plan = jsonOf<BudgetPlan & { kind: 'prune' }>(safer(['budget', 'prune', BUNDLED.model, ...DATA, '--sparsity', '0.8', '--out', tmp.path('plan-prune.json'), '--model-out', onnx, '--json']));
+    // The text output (the plan from its file): it says where the time went.
+    const text = safer(['budget', 'prune', BUNDLED.model, ...DATA, '--sparsity', '0.8', '--out', tmp.path('plan-prune.json'), '--model-out', onnx]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^time: costs [0-9.]+ s, baselines [0-9.]+ s \(with any Hessian traces\), refinement [0-9.]+ s, evaluation [0-9.]+ s; [0-9.]+ s in all$/m);
+    const plan = JSON.parse(readFileSync(tmp.path('plan-prune.json'), 'utf8')) as BudgetPlan & { kind: 'prune' };
     const total = LAYERS.reduce((a, l) => a + countOf(l), 0);
     const pruned = LAYERS.reduce((a, l) => a + prunedCountOf(plan.layers[l]!, countOf(l)), 0);
     expect(pruned).toBe(Math.floor(0.8 * total));

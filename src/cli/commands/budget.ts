@@ -296,6 +296,9 @@ export function renderRun(run: BudgetRun, out: string, modelOut: string | undefi
     const around = r.context.rounds > 0 ? `, then ${r.context.rounds} round${r.context.rounds === 1 ? '' : 's'} with costs measured around the best plan (${r.context.evaluations} more)` : '';
     lines.push(`refinement: ${first} joint evaluations (baselines included), ${why}${around}; chose ${r.chosen}`);
   }
+  const t = run.seconds;
+  const sec = (x: number) => `${x.toFixed(1)} s`;
+  lines.push(`time: costs ${sec(t.costs)}, baselines ${sec(t.baselines)} (with any Hessian traces), refinement ${sec(t.refine)}, evaluation ${sec(t.evaluate)}; ${sec(t.total)} in all`);
   lines.push('', 'baselines at the same budget, evaluated alike:');
   lines.push(renderTable(['method', '>achieved', '>accuracy', '>95% interval'], run.baselines.map((b) => b.evaluation
     ? [b.method, b.achieved!.toFixed(4), pct(b.evaluation.accuracy), interval(b.evaluation.interval)]
