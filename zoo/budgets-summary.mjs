@@ -1,5 +1,7 @@
 // Markdown tables of the zoo's budget results (zoo/budgets/<model>/*.json, written by zoo/budgets-all.mjs):
-// per model and budget, the default plan against the best baseline; and the budget regret of each
+// per model and budget, the default plan against the best baseline, with the headroom (the unperturbed
+// model's accuracy minus the best baseline's: a gain of 1 point needs that much) and a reading of why the
+// default is not 1 point better where it is not; and the budget regret of each
 // criterion, its plan's accuracy minus the oracle's (the plan from measured sweep rows) at the same budget.
 // Usage: node zoo/budgets-summary.mjs            (prints Markdown for docs/budgets.md and docs/benchmark.md)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -19,12 +21,14 @@ const BASELINES = new Set(['uniform', 'uniform-plus', 'global-magnitude', 'erk',
 
 const models = existsSync(DIR) ? readdirSync(DIR).filter((m) => existsSync(join(DIR, m, 'base.json'))).sort() : [];
 const lines = [];
-const tally = { points: 0, atLeast: 0, byOne: 0, worse: [] };
+const tally = { points: 0, atLeast: 0, byOne: 0, worse: [], why: new Map() };
 for (const [name, label, unit] of [['curve-quant', 'quant', 'average bits'], ['curve-prune', 'prune', 'sparsity'], ['curve-protect', 'protect', 'overhead']]) {
-  lines.push(`### ${label}`, '', `| model | ${unit} | default plan | best baseline | difference (pp) | ±95% (pp) |`, '|---|---:|---:|---|---:|---:|');
+  lines.push(`### ${label}`, '', `| model | ${unit} | default plan | best baseline | difference (pp) | ±95% (pp) | headroom (pp) | reading |`, '|---|---:|---:|---|---:|---:|---:|---|');
   for (const m of models) {
     const points = read(m, name);
     if (!points) continue;
+    // The unperturbed model on the same images: the test set, or its first images for protect (ber.json).
+    const base = label === 'protect' ? read(m, 'ber')?.base : read(m, 'base')?.accuracy;
     for (const budget of [...new Set(points.map((p) => p.budget))]) {
       const at = points.filter((p) => p.budget === budget);
       const mine = at.find((p) => p.method === 'safer');
@@ -33,17 +37,30 @@ for (const [name, label, unit] of [['curve-quant', 'quant', 'average bits'], ['c
       if (!mine || !best) continue;
       const d = mine.accuracy - best.accuracy;
       // The evaluations share their images (or fault trials), so the paired error is smaller than this unpaired one.
-      const se = Math.sqrt((halfWidth(mine) / Z) ** 2 + (halfWidth(best) / Z) ** 2);
+      const ci = Z * Math.sqrt((halfWidth(mine) / Z) ** 2 + (halfWidth(best) / Z) ** 2);
+      const headroom = base === undefined ? NaN : base - best.accuracy;
+      // Why the default plan is not 1 point better, when it is not: in this order.
+      const reading = d >= 0.01 && d > ci ? 'better by ≥ 1 pt'
+        : d >= 0.01 ? 'better by ≥ 1 pt, within noise'
+        : headroom < 0.01 ? 'headroom < 1 pt'
+        : Math.abs(d) < 1e-12 ? 'the best baseline\'s plan'
+        : Math.abs(d) <= ci ? 'within noise'
+        : d < 0 ? 'worse' : 'better, by < 1 pt';
       tally.points++;
+      tally.why.set(reading, (tally.why.get(reading) ?? 0) + 1);
       if (d >= -1e-12) tally.atLeast++;
       if (d >= 0.01) tally.byOne++;
-      if (d < -1e-12) tally.worse.push(`${m} ${label} ${budget}`);
-      lines.push(`| ${m} | ${budget} | ${pct(mine.accuracy)} | ${best.method} ${pct(best.accuracy)} | ${pp(d)} | ${(100 * Z * se).toFixed(2)} |`);
+      if (d < -1e-12) tally.worse.push(`${m} ${label} ${budget} (${pp(d)})`);
+      lines.push(`| ${m} | ${budget} | ${pct(mine.accuracy)} | ${best.method} ${pct(best.accuracy)} | ${pp(d)} | ${(100 * ci).toFixed(2)} | ${Number.isFinite(headroom) ? (100 * headroom).toFixed(2) : '–'} | ${reading} |`);
     }
   }
   lines.push('');
 }
-lines.push(`Default plan at least as accurate as the best baseline at ${tally.atLeast} of ${tally.points} points, better by ≥ 1 pt at ${tally.byOne}; below it at: ${tally.worse.join(', ') || 'none'}.`, '');
+lines.push(
+  `Default plan at least as accurate as the best baseline at ${tally.atLeast} of ${tally.points} points, better by ≥ 1 pt at ${tally.byOne}; below it at: ${tally.worse.join(', ') || 'none'}.`,
+  `Readings: ${[...tally.why].map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+  '',
+);
 
 // Regret: criterion plan − oracle plan, per model and budget, then the mean over them.
 const regret = new Map();
