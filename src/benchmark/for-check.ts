@@ -35,9 +35,8 @@ export interface ForCheckRow {
   within: boolean;
 }
 
-/** Per column, how each checked criterion fares, and which one `--for` should compute. */
-export interface ForRecommendation {
-  perturbation: string;
+/** How one criterion fares on a column's reliable cells. */
+export interface ForCandidate {
   criterion_id: string;
   cells: number;
   within: number;
@@ -45,17 +44,12 @@ export interface ForRecommendation {
   worst_gap: number;
   /** Mean seconds of one result over the cells. */
   seconds: number;
-  /** Every criterion checked in the column, best first. */
-  candidates: ForCandidate[];
 }
 
-export interface ForCandidate {
-  criterion_id: string;
-  cells: number;
-  within: number;
-  median_gap: number;
-  worst_gap: number;
-  seconds: number;
+/** Per column, the criterion `--for` should compute (its figures), and every criterion checked, best first. */
+export interface ForRecommendation extends ForCandidate {
+  perturbation: string;
+  candidates: ForCandidate[];
 }
 
 /** Per model, the score results made with --for, by the canonical text of the perturbation they are for, then criterion id. */
