@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Speed of `safer sweep` against a plain PyTorch CPU loop doing the same work (issue 4, "Fast").
+# Speed of `safer sweep` against a plain PyTorch CPU loop doing the same work (issue 4, "Fast"), and how far
+# the sweep is from its compute bound (the profile section).
 #
 #   perf/sweep-speed.sh [model ...]        # default: bundled resnet20 (zoo names: zoo/models/<name>)
 #
@@ -122,9 +123,10 @@ EOF
 # ---- time of the perturbations alone (library calls, no onnxruntime) ----------------------------
 cat > "$OUT/perturb-time.mjs" <<EOF
 import * as safer from '$ROOT/dist/index.js';
+import { cutDownstream, cutWeights } from '$ROOT/dist/cut/cut.js';
 const [modelPath, list] = process.argv.slice(2);
-const model = safer.loadModel(modelPath);
-const layers = safer.requireLayers(model, undefined, modelPath);
+const prepared = await safer.prepareModelFile(modelPath);
+const { model, layers } = prepared;
 const specs = safer.parsePerturbationList(list);
 let perturbMs = 0, serializeMs = 0, jobs = 0;
 for (const layer of layers) {
@@ -140,7 +142,26 @@ for (const layer of layers) {
     jobs++;
   }
 }
-console.log(JSON.stringify({ jobs, perturbMs, serializeWholeModelMs: serializeMs }));
+// The weight layers' FLOPs downstream of each layer's cut (what a job of that layer runs), against the whole model's.
+const totalFlops = layers.reduce((a, l) => a + (l.flops ?? 0), 0);
+const downstreamFraction = layers.map((layer) => {
+  const cut = cutDownstream(model, cutWeights(layer), prepared.io.logits, prepared.shapes, prepared.io.input);
+  const nodes = new Set(cut.model.graph.nodes.map((n) => n.name));
+  return layers.filter((l) => nodes.has(l.node)).reduce((a, l) => a + (l.flops ?? 0), 0) / totalFlops;
+});
+const jobFraction = downstreamFraction.reduce((a, f) => a + f * specs.length, 0);
+// onnxruntime's full-pass throughput on this model in steady state: 2,000 images in batches of 250, after a warm-up pass.
+import { createRequire } from 'node:module';
+const ort = createRequire('$ROOT/package.json')('onnxruntime-node');
+const session = await ort.InferenceSession.create(safer.serializeModel(model));
+const sampleSize = prepared.sampleShape.reduce((a, b) => a * b, 1);
+const feed = { [prepared.io.input.name]: new ort.Tensor('float32', Float32Array.from({ length: 250 * sampleSize }, (_, i) => (i % 255) / 255), [250, ...prepared.sampleShape]) };
+const pass = async () => { for (let b = 0; b < 8; b++) await session.run(feed); };
+await pass();
+let fullPassMs = Infinity;
+for (let r = 0; r < 3; r++) { const t = performance.now(); await pass(); fullPassMs = Math.min(fullPassMs, performance.now() - t); }
+await session.release();
+console.log(JSON.stringify({ jobs, perturbMs, serializeWholeModelMs: serializeMs, totalFlops, jobFraction, meanDownstreamFraction: jobFraction / jobs, fullPassMs }));
 EOF
 
 model_path() { if [ "$1" = bundled ]; then echo "$ROOT/zoo/bundled/model.onnx"; else echo "$ROOT/zoo/models/$1/model.onnx"; fi; }
@@ -244,6 +265,12 @@ lines[lines.length - 1][1] = total - lines.reduce((a, [, v]) => a + v, 0);
 console.log(`\n### ${name}: ${rows.length} jobs, whole command ${total.toFixed(2)} s (profiled run, default options)\n`);
 console.log('| part | seconds | share |\n|---|---|---|');
 for (const [k, v] of lines) console.log(`| ${k} | ${v.toFixed(2)} | ${(100 * v / total).toFixed(1)}% |`);
+// The compute bound: every job's downstream FLOPs at onnxruntime's full-pass throughput on the model (timed apart, steady state).
+const passSec = sec(pt.fullPassMs);
+const bound = pt.jobFraction * passSec;
+console.log(`\ncompute bound: ${bound.toFixed(2)} s = Σ over the ${pt.jobs} jobs of their downstream weight-layer FLOPs (mean ${(100 * pt.meanDownstreamFraction).toFixed(0)}% of the model's) ` +
+  `at onnxruntime's full-pass throughput (${passSec.toFixed(3)} s for 2,000 images in batches of 250, fastest of 3 after a warm-up, timed apart; FLOPs of activation-only ops such as attention products not counted). ` +
+  `Achieved: whole command ${total.toFixed(2)} s = ${(total / bound).toFixed(2)}× the bound; downstream runs alone ${sec(st('downstream').runMs).toFixed(2)} s = ${(sec(st('downstream').runMs) / bound).toFixed(2)}×.`);
 console.log(`\nsafer's own timing fields (sums of awaited intervals, they overlap when jobs run concurrently): ${JSON.stringify(Object.fromEntries(Object.entries(own ?? {}).map(([k, v]) => [k, Number(v.toFixed(2))])))}. ` +
   `Serializing the whole model once per job would take ${sec(pt.serializeWholeModelMs).toFixed(2)} s.`);
 EOF
