@@ -3,9 +3,10 @@
 // model's accuracy minus the best baseline's: a gain of 1 point needs that much) and a reading of why the
 // default is not 1 point better where it is not; and the budget regret of each
 // criterion, its plan's accuracy minus the oracle's (the plan from measured sweep rows) at the same budget.
-// Usage: node zoo/budgets-summary.mjs            (prints Markdown for docs/budgets.md and docs/benchmark.md)
+// Usage: node zoo/budgets-summary.mjs            (prints Markdown for docs/budgets.md and docs/benchmark.md; needs a built dist/)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { meanInterval } from '../dist/stats/intervals.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const DIR = join(ROOT, 'zoo/budgets');
@@ -36,8 +37,12 @@ for (const [name, label, unit] of [['curve-quant', 'quant', 'average bits'], ['c
       const best = baselines[0];
       if (!mine || !best) continue;
       const d = mine.accuracy - best.accuracy;
-      // The evaluations share their images (or fault trials), so the paired error is smaller than this unpaired one.
-      const ci = Z * Math.sqrt((halfWidth(mine) / Z) ** 2 + (halfWidth(best) / Z) ** 2);
+      // Protect points with their fault trials pair trial by trial (the same flips in the layers both leave open):
+      // Student's t interval of the paired differences. Otherwise the unpaired interval, wider than the paired one
+      // that the shared images would give.
+      const paired = mine.trials && best.trials && mine.trials.length === best.trials.length
+        ? meanInterval(mine.trials.map((t, i) => t - best.trials[i])).interval : null;
+      const ci = paired ? (paired[1] - paired[0]) / 2 : Z * Math.sqrt((halfWidth(mine) / Z) ** 2 + (halfWidth(best) / Z) ** 2);
       const headroom = base === undefined ? NaN : base - best.accuracy;
       // Why the default plan is not 1 point better, when it is not: in this order.
       const reading = d >= 0.01 && d > ci ? 'better by ≥ 1 pt'

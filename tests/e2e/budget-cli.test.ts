@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BudgetPlan } from '../../src/budget/index.js';
-import type { CurvePoint } from '../../src/budget/run/curve-file.js';
+import { parseCurveFile, type CurvePoint } from '../../src/budget/run/curve-file.js';
 import { RECOMMENDED } from '../../src/criteria/index.js';
 import { loadModel } from '../../src/onnx/model.js';
 import { applyPerturbation, createRng, prunedCountOf } from '../helpers/perturbations.js';
@@ -90,6 +90,19 @@ describe('safer budget', () => {
     expectOneLineError(['budget', 'prune', BUNDLED.model, ...DATA], 2, /^error: safer budget prune needs --sparsity$/);
     expectOneLineError(['budget', 'prune', BUNDLED.model, ...DATA, '--sparsity', '0.5', '--avg-bits', '4'], 2, /--avg-bits is not an option of safer budget prune/);
     expectOneLineError(['budget', 'shrink'], 2, /needs a kind: quant, prune, protect, or curve <kind>/);
+  });
+
+  it('curve protect: each point carries its fault trials, paired across plans (the same flips where both leave a layer open)', () => {
+    const out = tmp.path('curve-protect.json');
+    const points = jsonOf<CurvePoint[]>(safer(['budget', 'curve', 'protect', BUNDLED.model, ...DATA, '--ber', '1e-4', '--grid', '0,0.3', '--trials', '3', '--no-refine', '--out', out, '--json']));
+    for (const p of points) {
+      expect(p.trials, p.method).toHaveLength(3);
+      expect(p.accuracy).toBeCloseTo(p.trials!.reduce((a, b) => a + b, 0) / 3, 12);
+    }
+    // At overhead 0 nothing is protected: every plan is the same, and so is every trial.
+    const open = points.filter((p) => p.budget === 0);
+    expect(new Set(open.map((p) => JSON.stringify(p.trials))).size).toBe(1);
+    expect(parseCurveFile(readFileSync(out, 'utf8'), out, 'protect')).toEqual(points);
   });
 
   it('curve: one row per (budget, method), baselines included, with accuracy intervals', () => {

@@ -18,6 +18,11 @@ export interface CurvePoint {
   accuracy: number;
   /** Its 95% interval (Wilson over the images; Student's t over the trials for protect). */
   interval: [number, number];
+  /**
+   * Protect: the accuracy of each fault trial. Trial t flips the same bits of a layer under every plan that leaves
+   * it unprotected (its seed comes from the layer, the rate and t), so two plans' trials pair.
+   */
+  trials?: number[];
 }
 
 /** Accuracy at a bit error rate, with or without the protection plan. */
@@ -53,6 +58,7 @@ export function parseCurveFile(text: string, file: string, kind: BudgetKind): Cu
   return JsonField.parse(file, text, BudgetInputError).array().map((row) => {
     const k = row.get('kind');
     if (k.string() !== kind) k.fail(`"${kind}" (the kind of the curve)`);
+    const trials = row.get('trials').optional((f) => f.array().map((t) => t.fraction()));
     return {
       kind,
       budget: row.get('budget').number(),
@@ -60,6 +66,7 @@ export function parseCurveFile(text: string, file: string, kind: BudgetKind): Cu
       achieved: row.get('achieved').number(),
       accuracy: row.get('accuracy').fraction(),
       interval: interval(row.get('interval')),
+      ...(trials ? { trials } : {}),
     };
   });
 }

@@ -11,6 +11,7 @@ import { baselineMethodsFor } from '../methods/index.js';
 import type { Allocation, Budget } from '../types.js';
 import type { BerPoint, CurvePoint } from './curve-file.js';
 import type { BaselineRun, BudgetSession, CostSource } from './run-budget.js';
+import type { Evaluation } from './evaluate-plan.js';
 
 export interface CurveOptions {
   /** The plans the solver makes, by label (e.g. "safer", "criterion:output-kl@quantc:3", "oracle"). */
@@ -30,7 +31,9 @@ export async function budgetCurve(session: BudgetSession, template: Budget, grid
   const keep = options.keep ?? [];
   for (const value of grid) {
     const budget = budgetAt(template, value);
-    const add = async (label: string, make: () => Promise<{ achieved: number; accuracy: number; interval: [number, number] }>): Promise<void> => {
+    type Measured = Pick<CurvePoint, 'achieved' | 'accuracy' | 'interval' | 'trials'>;
+    const point = (achieved: number, e: Evaluation): Measured => ({ achieved, accuracy: e.accuracy, interval: e.interval, ...(e.trials ? { trials: e.trials } : {}) });
+    const add = async (label: string, make: () => Promise<Measured>): Promise<void> => {
       options.onPoint?.(++done, total, `${label} at ${value}`);
       try {
         points.push({ kind: template.kind, budget: value, method: label, ...(await make()) });
@@ -48,17 +51,17 @@ export async function budgetCurve(session: BudgetSession, template: Budget, grid
         const withBaselines = refine !== null && baselineRuns === undefined;
         const run = await session.decide(budget, source, { keep, refine, baselines: withBaselines });
         if (withBaselines) baselineRuns = run.baselines;
-        return { achieved: run.achieved, accuracy: run.evaluation.accuracy, interval: run.evaluation.interval };
+        return point(run.achieved, run.evaluation);
       });
     }
     for (const method of baselines) {
       const measured = baselineRuns?.find((b) => b.method === method.id);
       await add(method.id, async () => {
-        if (measured?.evaluation && measured.achieved !== undefined) return { achieved: measured.achieved, accuracy: measured.evaluation.accuracy, interval: measured.evaluation.interval };
+        if (measured?.evaluation && measured.achieved !== undefined) return point(measured.achieved, measured.evaluation);
         if (measured?.error !== undefined) throw new OptionError(measured.error);
         const result = await session.methodPlan(method.id, budget, new Set(keep));
         const e = await session.evaluate(result.allocation, budget);
-        return { achieved: achievedValue(result.achieved), accuracy: e.accuracy, interval: e.interval };
+        return point(achievedValue(result.achieved), e);
       });
     }
   }
