@@ -25,7 +25,9 @@ for m in $models; do
   started=$(date +%s)
   common=(sweep "zoo/models/$m/model.onnx" --data "$IMAGES" --labels "$LABELS" --scale 0.00392156862745098 --out "$out" --json --quiet)
   node "$CLI" "${common[@]}" --perturb "$DETERMINISTIC" > /dev/null
-  node "$CLI" "${common[@]}" --perturb "$STOCHASTIC" --seeds auto --precision 0.005 --cap 20 > "$OUT/$m.summary.json"
+  # The summary goes to a temporary file first: a run that is stopped leaves the last complete summary, not an empty one.
+  node "$CLI" "${common[@]}" --perturb "$STOCHASTIC" --seeds auto --precision 0.005 --cap 20 > "$OUT/$m.summary.json.partial"
+  mv "$OUT/$m.summary.json.partial" "$OUT/$m.summary.json"
   seconds=$(( $(date +%s) - started ))
   echo "$(date -u +%FT%TZ) $m $seconds s $(wc -l < "$out") rows" | tee -a "$OUT/timings.log"
 done
