@@ -86,24 +86,16 @@ export function verdictOf(layer: Layer, drops: Record<string, MeasuredDrop>, tol
     const half = d.interval ? (d.interval[1] - d.interval[0]) / 2 : 0;
     spanning.push(`${p} ${pp(d.drop)} ± ${pp(half)} pp spans ${pp(tolerance)} pp`);
   };
-  let compress: Verdict = 'no';
-  if (compression.length > 0) {
-    if (compression.some(([, d]) => low(d) > tolerance)) compress = 'no';
-    else if (compression.every(([, d]) => high(d) <= tolerance)) compress = 'yes';
-    else {
-      compress = 'uncertain';
-      compression.filter(([, d]) => high(d) > tolerance).forEach(span);
-    }
-  }
-  let protect: Verdict = 'no';
-  if (faults.length > 0) {
-    if (faults.some(([, d]) => low(d) > tolerance)) protect = 'yes';
-    else if (faults.every(([, d]) => high(d) <= tolerance)) protect = 'no';
-    else {
-      protect = 'uncertain';
-      faults.filter(([, d]) => high(d) > tolerance).forEach(span);
-    }
-  }
+  // Harmful if any drop is surely above the tolerance, harmless if every one is surely within it, else uncertain.
+  const judge = (drops: readonly [string, MeasuredDrop][], harmful: Verdict, harmless: Verdict): Verdict => {
+    if (drops.length === 0) return 'no';
+    if (drops.some(([, d]) => low(d) > tolerance)) return harmful;
+    if (drops.every(([, d]) => high(d) <= tolerance)) return harmless;
+    drops.filter(([, d]) => high(d) > tolerance).forEach(span);
+    return 'uncertain';
+  };
+  const compress = judge(compression, 'no', 'yes');
+  const protect = judge(faults, 'yes', 'no');
   const worst = (list: [string, MeasuredDrop][]): number | null => (list.length > 0 ? Math.max(...list.map(([, d]) => d.drop)) : null);
   return {
     name: layer.name,
