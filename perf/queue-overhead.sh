@@ -14,13 +14,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROUNDS=${1:-3}
 OUT="$(mktemp -d /tmp/safer-queue-overhead.XXXXXX)"
-PORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
-export SAFER_REDIS_PASSWORD="perf-$RANDOM$RANDOM"
-redis-server --port "$PORT" --bind 127.0.0.1 --requirepass "$SAFER_REDIS_PASSWORD" --save '' --appendonly no \
-  --maxmemory-policy noeviction --dir "$OUT" --daemonize yes --pidfile "$OUT/redis.pid" --logfile "$OUT/redis.log"
-until [ -s "$OUT/redis.pid" ] && REDISCLI_AUTH="$SAFER_REDIS_PASSWORD" redis-cli -p "$PORT" ping 2>/dev/null | grep -q PONG; do sleep 0.1; done
-REDIS_PID=$(cat "$OUT/redis.pid")
-trap 'kill "$REDIS_PID" 2>/dev/null || true; while kill -0 "$REDIS_PID" 2>/dev/null; do sleep 0.05; done; rm -rf "$OUT"' EXIT
+source perf/local-redis.sh   # PORT, SAFER_REDIS_PASSWORD, a redis-server stopped on exit
 
 strip() { sed 's/"seconds":[0-9.e-]*,//' "$1"; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
