@@ -9,6 +9,7 @@
  */
 export { QueueError } from './errors.js';
 export { jobId, KEY_PREFIX, QUEUE_NAME, sweepName, type QueueJobData } from './jobs.js';
-export { QUEUE_SWEEP_DEFAULTS, runQueuedSweep, type FailedJob, type QueuedSweepOptions, type QueuedSweepSummary, type QueueProgress } from './sweep.js';
+export { QUEUE_SWEEP_DEFAULTS } from './defaults.js';
+export { runQueuedSweep, type FailedJob, type QueuedSweepOptions, type QueuedSweepSummary, type QueueProgress } from './sweep.js';
 export { parseRedisUrl, PASSWORD_ENV, redact, type RedisTarget } from './target.js';
 export { MAX_STALLED, startWorker, WORKER_DEFAULTS, type QueueWorker, type QueueWorkerOptions } from './worker.js';

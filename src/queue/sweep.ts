@@ -22,16 +22,11 @@ import { ROW_FORMAT, rowKey, type SweepRow } from '../rows/row.js';
 import { SWEEP_DEFAULTS, type SweepData } from '../sweep/options.js';
 import { planJobs, selectLayers, type SweepJob } from '../sweep/plan.js';
 import { openRedis } from './connection.js';
+import { QUEUE_SWEEP_DEFAULTS } from './defaults.js';
 import { QueueError } from './errors.js';
 import { checkSweepName, definitionHash, describeJob, jobId, jobPath, KEY_PREFIX, QUEUE_NAME, sweepName, type QueueJobData, type SweepDefinition } from './jobs.js';
 import { connectionOptions, redact, type RedisTarget } from './target.js';
 
-export const QUEUE_SWEEP_DEFAULTS = {
-  /** Attempts per job before it fails for good. */
-  attempts: 3,
-  /** Milliseconds between looks at the queue while nothing new has finished. */
-  pollMs: 500,
-} as const;
 
 /** Jobs looked at per poll: the first unfinished ones in job order. */
 const WINDOW = 256;
