@@ -43,11 +43,11 @@ export class CutLogits {
       const frontier = await this.engine.frontier(group, this.data, { start: 0, end: this.data.count });
       this.cached = { group, owner, frontier };
     }
-    const run = await this.engine.open(layer, values, `${this.engine.prepared.source}: ${layer.name} perturbed`);
+    const run = await this.engine.open(layer, [values], `${this.engine.prepared.source}: ${layer.name} perturbed`);
     let out: Float32Array | undefined;
     try {
       for (const batch of this.cached.frontier) {
-        const logits = await run.logits(batch);
+        const [logits] = (await run.logits(batch)) as [Float32Array];
         const classes = logits.length / batch.count;
         out ??= new Float32Array(this.data.count * classes);
         out.set(logits, batch.start * classes);

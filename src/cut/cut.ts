@@ -18,6 +18,8 @@ export interface DownstreamCut {
   readonly frontier: readonly ValueInfo[];
   /** Number of nodes in the downstream part, against the whole graph. */
   readonly nodes: number;
+  /** Bytes of the largest value the downstream part computes, per sample. */
+  readonly largestValueBytes: number;
 }
 
 /** The initializers a perturbation of this layer may change: its weight, and its bias (prunec). */
@@ -63,7 +65,9 @@ export function cutDownstream(model: Model, weights: readonly string[], output: 
     outputs: [{ name: output, elemType: 0, shape: undefined }],
     valueInfo: model.graph.valueInfo.filter((v) => produced.has(v.name)),
   };
-  return { model: { ...model, graph }, frontier, nodes: downstream.length };
+  let largestValueBytes = 0;
+  for (const node of downstream) for (const out of node.outputs) if (out !== '' && shapes.has(out)) largestValueBytes = Math.max(largestValueBytes, shapes.sampleBytes(out));
+  return { model: { ...model, graph }, frontier, nodes: downstream.length, largestValueBytes };
 }
 
 function frontierInfo(name: string, shapes: ShapeTable): ValueInfo {

@@ -13,14 +13,19 @@
 import { assert, ModelError } from '../errors.js';
 import type { Layer } from '../layers/layer.js';
 import type { PreparedModel } from '../model/prepare.js';
-import { withInitializerValues } from '../onnx/edit.js';
 import type { LabeledBatches } from '../runtime/evaluate.js';
 import { imageTensor } from '../runtime/image-tensor.js';
 import { OrtRunner, type OrtTensor, type SessionOptions } from '../runtime/session.js';
-import { defaultBatchSize } from './batch-size.js';
+import { defaultBatchSize, LARGEST_ACTIVATION_BYTES } from './batch-size.js';
 import { cutDownstream, cutWeights, type DownstreamCut } from './cut.js';
 import { computeFrontier, type FrontierBatch } from './frontier.js';
 import { groupLayers, type LayerGroup } from './groups.js';
+import { replicatedModel, variantOutput } from './replicate.js';
+
+/** Most variants of one layer run in one session (replicate.ts); 8 is as fast as more on every zoo model (docs/performance.md). */
+export const MAX_BUNDLE = 8;
+/** Bound on a bundle's largest values of one batch summed over its copies: big models get smaller bundles. */
+const BUNDLE_VALUE_BYTES = 8 * LARGEST_ACTIVATION_BYTES;
 
 export interface CutEngineOptions {
   /** Images the cached frontier covers (the data set's size): with `memoryBytes`, it sets the groups. */
@@ -99,33 +104,50 @@ export class CutEngine {
     return { start: batch.start, count: batch.count, labels: batch.labels, values };
   }
 
-  /** A session of `layer`'s downstream part with `values` (its new weight, and bias) baked in. */
-  async open(layer: Layer, values: ReadonlyMap<string, Float32Array>, label: string): Promise<CutRun> {
+  /**
+   * How many variants of `layer` one session runs at once (`open`): MAX_BUNDLE, or fewer so that the
+   * largest values of one batch, over all copies, stay under 8 × LARGEST_ACTIVATION_BYTES.
+   */
+  bundleSize(layer: Layer): number {
+    const perCopy = this.cut(layer).largestValueBytes * this.batchSize;
+    return Math.max(1, Math.min(MAX_BUNDLE, Math.floor(BUNDLE_VALUE_BYTES / Math.max(1, perCopy))));
+  }
+
+  /**
+   * One session of `layer`'s downstream part per variant in `variants`, all in one (replicate.ts): each
+   * variant's values (its new weight, and bias) baked in. At most `bundleSize(layer)` variants.
+   */
+  async open(layer: Layer, variants: readonly ReadonlyMap<string, Float32Array>[], label: string): Promise<CutRun> {
     const cut = this.cut(layer);
-    const runner = await OrtRunner.create(withInitializerValues(cut.model, values), label, this.options.session);
-    return new CutRun(runner, cut, this.prepared.io.logits, this.prepared.source);
+    const { model, prefix } = replicatedModel(cut, variants);
+    const runner = await OrtRunner.create(model, label, this.options.session);
+    const outputs = variants.map((_, i) => variantOutput(this.prepared.io.logits, i, prefix));
+    return new CutRun(runner, cut, outputs, this.prepared.source);
   }
 }
 
-/** The downstream part of one layer with changed weights, run batch by batch on cached frontier values. */
+/** The downstream part of one layer with changed weights (one copy per variant), run batch by batch on cached frontier values. */
 export class CutRun {
   constructor(
     private readonly runner: OrtRunner,
     private readonly cut: DownstreamCut,
-    private readonly logitsName: string,
+    /** The logits output of each variant. */
+    private readonly outputs: readonly string[],
     private readonly source: string,
   ) {}
 
-  /** Logits (count × classes) of one frontier batch; padding rows dropped. */
-  async logits(batch: FrontierBatch): Promise<Float32Array> {
+  /** Logits (count × classes) of one frontier batch, one array per variant; padding rows dropped. */
+  async logits(batch: FrontierBatch): Promise<Float32Array[]> {
     const feeds: Record<string, OrtTensor> = {};
     for (const v of this.cut.frontier) feeds[v.name] = batch.values.get(v.name) as OrtTensor;
-    const out = (await this.runner.run(feeds, [this.logitsName]))[this.logitsName];
-    if (!out || out.type !== 'float32' || out.dims.length !== 2 || (out.dims[0] as number) < batch.count) {
-      throw new ModelError(`${this.source}: output "${this.logitsName}" is not float32 logits [batch, classes]`);
-    }
-    const data = out.data as Float32Array;
-    return data.subarray(0, batch.count * (out.dims[1] as number));
+    const fetched = await this.runner.run(feeds, this.outputs);
+    return this.outputs.map((name) => {
+      const out = fetched[name];
+      if (!out || out.type !== 'float32' || out.dims.length !== 2 || (out.dims[0] as number) < batch.count) {
+        throw new ModelError(`${this.source}: output "${name}" is not float32 logits [batch, classes]`);
+      }
+      return (out.data as Float32Array).subarray(0, batch.count * (out.dims[1] as number));
+    });
   }
 
   async release(): Promise<void> {

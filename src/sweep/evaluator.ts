@@ -7,6 +7,8 @@
  *
  * The engine is built over the sweep's layers (not the jobs at hand), so a worker that evaluates one job
  * groups layers and computes frontier values exactly as a single-process sweep of the same layers does.
+ * Jobs of one layer run in bundles, one session each (job.ts, cut/replicate.ts): a worker's bundle is
+ * the jobs it holds of a layer, and every job's logits are the same bit for bit in any bundle.
  */
 import { CutEngine } from '../cut/engine.js';
 import type { FrontierBatch } from '../cut/frontier.js';
@@ -17,7 +19,7 @@ import type { SweepRow } from '../rows/row.js';
 import { defaultThreads, type SessionOptions } from '../runtime/session.js';
 import type { AdaptiveOptions } from './adaptive.js';
 import { evaluateBase, type Base } from './base.js';
-import { evaluateJob, makeRow, type JobContext, type JobResult } from './job.js';
+import { evaluateBundle, makeRow, type JobContext, type JobResult } from './job.js';
 import { SWEEP_DEFAULTS, type SweepData, type SweepTiming } from './options.js';
 import type { SweepJob } from './plan.js';
 import { inOrderPool } from './pool.js';
@@ -36,10 +38,17 @@ export interface SweepEvaluatorOptions {
   session?: SessionOptions;
   /** Options of the base and prefix runs (default: all cores). */
   prefix?: SessionOptions;
-  /** Jobs in flight at once, interleaved on one thread (default 1). */
+  /** Bundles of jobs (engine.bundleSize each, one session per bundle) in flight at once, interleaved on one thread (default 1). */
   jobsAtOnce?: number;
   /** Adaptive stopping; the data must then be in random order (runSweep shuffles it). */
   adaptive?: AdaptiveOptions;
+}
+
+/** `jobs` in consecutive bundles of at most `size`, in order. */
+function inBundles(jobs: readonly SweepJob[], size: number): SweepJob[][] {
+  const bundles: SweepJob[][] = [];
+  for (let i = 0; i < jobs.length; i += size) bundles.push(jobs.slice(i, i + size));
+  return bundles;
 }
 
 /** What names a row besides its job: the model path as the sweep was given it, both sha256s, safer's version. */
@@ -121,9 +130,14 @@ export class SweepEvaluator {
         const frontier = await this.frontier(group, range, chunks.length === 1);
         const last = range === chunks[chunks.length - 1];
         for (const layer of group.layers) {
-          await inOrderPool(byLayer.get(layer) ?? [], this.jobsAtOnce, (job) => evaluateJob(job, frontier, context, partial.get(job)), (job, result) => {
-            if (last) done(job, result);
-            else partial.set(job, result);
+          const bundles = inBundles(byLayer.get(layer) ?? [], this.engine.bundleSize(layer));
+          const work = (bundle: readonly SweepJob[]) => evaluateBundle(bundle, frontier, context, bundle.map((job) => partial.get(job)));
+          await inOrderPool(bundles, this.jobsAtOnce, work, (bundle, results) => {
+            bundle.forEach((job, i) => {
+              const result = results[i] as JobResult;
+              if (last) done(job, result);
+              else partial.set(job, result);
+            });
           });
         }
       }

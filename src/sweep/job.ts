@@ -1,4 +1,4 @@
-/** One sweep job: a layer perturbed once, evaluated through the graph-cut engine on cached frontier values. */
+/** Sweep jobs: a layer perturbed once per job, evaluated through the graph-cut engine on cached frontier values, several jobs of a layer in one session. */
 import type { CutEngine, CutRun } from '../cut/engine.js';
 import type { FrontierBatch } from '../cut/frontier.js';
 import { applyPerturbation, createRng } from '../perturb/index.js';
@@ -38,9 +38,45 @@ function sameBits(a: Float32Array, b: Float32Array | undefined): boolean {
   return true;
 }
 
-/** Evaluates one job on one chunk of the data, continuing `previous` (the earlier chunks' result) if given. */
-export async function evaluateJob(job: SweepJob, frontier: readonly FrontierBatch[], context: JobContext, previous?: JobResult): Promise<JobResult> {
-  if (previous?.stoppedEarly) return previous;
+/** A job's changed weights, and whether they are its layer's weights bit for bit. */
+interface Perturbed {
+  values: Map<string, Float32Array>;
+  unchanged: boolean;
+}
+
+function perturbJob(job: SweepJob, engine: CutEngine): Perturbed {
+  const { layer, spec, seed } = job;
+  const weights = engine.prepared.model.graph.initializers;
+  const weight = weights.get(layer.name)?.data as Float32Array;
+  const bias = layer.bias ? (weights.get(layer.bias)?.data as Float32Array) : undefined;
+  const perturbed = applyPerturbation({ weight, shape: layer.shape, channelAxis: layer.channelAxis, bias }, spec.perturbation, createRng(rngSeedFor(layer.name, spec.text, seed)));
+  const values = new Map<string, Float32Array>([[layer.name, perturbed.weight]]);
+  if (perturbed.bias && layer.bias) values.set(layer.bias, perturbed.bias);
+  // A perturbation that leaves every bit of the weights as it was (a low bit-flip rate that drew no
+  // flip, say) cannot change the outputs: the unperturbed logits are the exact answer.
+  const unchanged = sameBits(perturbed.weight, weight) && (!perturbed.bias || sameBits(perturbed.bias, bias));
+  return { values, unchanged };
+}
+
+/** What one job accumulates over the batches of a chunk. */
+interface JobState {
+  totals: ClassificationTotals;
+  paired: PairedState;
+  halfWidth: number | undefined;
+  stoppedEarly: boolean;
+  /** Done with this chunk: it stopped early now or before. */
+  finished: boolean;
+}
+
+/**
+ * Evaluates a bundle of jobs of one layer (at most `engine.bundleSize(layer)`) on one chunk of the data,
+ * continuing `previous` (each job's result on the earlier chunks) where given. The jobs whose weights
+ * changed run together in one session (one copy of the downstream part each, cut/replicate.ts); a job
+ * whose weights did not change reads the unperturbed logits. Each job's `seconds` is the bundle's time
+ * shared equally among its jobs. In adaptive mode a job stops on its own rule, and the jobs that go on
+ * continue in a new session without the stopped ones' copies.
+ */
+export async function evaluateBundle(jobs: readonly SweepJob[], frontier: readonly FrontierBatch[], context: JobContext, previous: readonly (JobResult | undefined)[]): Promise<JobResult[]> {
   const started = performance.now();
   const { timing, engine, base, adaptive } = context;
   let mark = started;
@@ -49,57 +85,79 @@ export async function evaluateJob(job: SweepJob, frontier: readonly FrontierBatc
     timing[key] += (now - mark) / 1000;
     mark = now;
   };
-  const { layer, spec, seed } = job;
-  const weights = engine.prepared.model.graph.initializers;
-  const weight = weights.get(layer.name)?.data as Float32Array;
-  const bias = layer.bias ? (weights.get(layer.bias)?.data as Float32Array) : undefined;
-  const perturbed = applyPerturbation({ weight, shape: layer.shape, channelAxis: layer.channelAxis, bias }, spec.perturbation, createRng(rngSeedFor(layer.name, spec.text, seed)));
-  const values = new Map<string, Float32Array>([[layer.name, perturbed.weight]]);
-  if (perturbed.bias && layer.bias) values.set(layer.bias, perturbed.bias);
+  const layer = jobs[0]?.layer;
+  if (!layer) return [];
+  const perturbed = jobs.map((job, i) => (previous[i]?.stoppedEarly ? undefined : perturbJob(job, engine)));
   lap('perturb');
-  // A perturbation that leaves every bit of the weights as it was (a low bit-flip rate that drew no
-  // flip, say) cannot change the outputs: the unperturbed logits are the exact answer.
-  const unchanged = sameBits(perturbed.weight, weight) && (!perturbed.bias || sameBits(perturbed.bias, bias));
-  const run: CutRun | undefined = unchanged ? undefined : await engine.open(layer, values, `${layer.name} ${spec.text}`);
-  lap('sessions');
-  const totals = previous ? { ...previous.totals } : emptyTotals();
-  const paired = previous?.paired ? { ...previous.paired } : emptyPaired();
-  let halfWidth: number | undefined;
-  let stoppedEarly = false;
+  const states: JobState[] = jobs.map((_, i) => {
+    const before = previous[i];
+    return {
+      totals: before ? { ...before.totals } : emptyTotals(),
+      paired: before?.paired ? { ...before.paired } : emptyPaired(),
+      halfWidth: undefined,
+      stoppedEarly: before?.stoppedEarly ?? false,
+      finished: before?.stoppedEarly ?? false,
+    };
+  });
+  // The jobs in the session (indices into `jobs`): those whose weights changed and that still go on. When
+  // an adaptive job stops, the others go on in a session of their own (the same copies, so the same logits).
+  let running: number[] = [];
+  let run: CutRun | undefined;
+  const reopen = async (): Promise<void> => {
+    await run?.release();
+    run = undefined;
+    running = perturbed.flatMap((p, i) => (p && !p.unchanged && !(states[i] as JobState).finished ? [i] : []));
+    if (running.length > 0) run = await engine.open(layer, running.map((i) => (perturbed[i] as Perturbed).values), `${layer.name} ${running.map((i) => (jobs[i] as SweepJob).spec.text).join(', ')}`);
+  };
   try {
+    await reopen();
+    lap('sessions');
     for (const batch of frontier) {
-      let logits: Float32Array;
+      if (states.every((s) => s.finished)) break;
+      if (running.some((i) => (states[i] as JobState).finished)) {
+        await reopen();
+        lap('sessions');
+      }
+      const unperturbed = base.logits.subarray(batch.start * base.classes, (batch.start + batch.count) * base.classes);
+      let outputs: Float32Array[] = [];
       if (run) {
-        mark = performance.now();
-        logits = await run.logits(batch);
+        outputs = await run.logits(batch);
         lap('runs');
-      } else {
-        logits = base.logits.subarray(batch.start * base.classes, (batch.start + batch.count) * base.classes);
       }
-      accumulate(totals, logits, batch.labels, base.classes, base.logits, batch.start * base.classes, base.correct);
-      if (adaptive) {
-        addPaired(paired, logits, batch.labels, base.classes, base.correct, batch.start);
-        const bound = adaptiveBound(adaptive, paired, context.checks);
-        halfWidth = bound.halfWidth;
-        if (bound.stop) {
-          stoppedEarly = totals.count < context.count;
-          lap('metrics');
-          break;
+      states.forEach((state, i) => {
+        if (state.finished) return;
+        const slot = running.indexOf(i);
+        const logits = slot >= 0 ? (outputs[slot] as Float32Array) : unperturbed;
+        accumulate(state.totals, logits, batch.labels, base.classes, base.logits, batch.start * base.classes, base.correct);
+        if (adaptive) {
+          addPaired(state.paired, logits, batch.labels, base.classes, base.correct, batch.start);
+          const bound = adaptiveBound(adaptive, state.paired, context.checks, context.count);
+          state.halfWidth = bound.halfWidth;
+          if (bound.stop) {
+            state.stoppedEarly = state.totals.count < context.count;
+            state.finished = true;
+          }
         }
-      }
+      });
       lap('metrics');
     }
   } finally {
     await run?.release();
   }
-  const result: JobResult = { totals, seconds: (previous?.seconds ?? 0) + (performance.now() - started) / 1000, weightsUnchanged: unchanged };
-  if (adaptive) {
-    result.paired = paired;
-    result.stoppedEarly = stoppedEarly;
-    // Without an early stop every image was used: the result is exact.
-    result.halfWidth = stoppedEarly ? (halfWidth ?? Infinity) : 0;
-  }
-  return result;
+  const share = (performance.now() - started) / 1000 / jobs.length;
+  return jobs.map((_, i) => {
+    const before = previous[i];
+    if (before?.stoppedEarly) return before;
+    const state = states[i] as JobState;
+    const result: JobResult = { totals: state.totals, seconds: (before?.seconds ?? 0) + share, weightsUnchanged: (perturbed[i] as Perturbed).unchanged };
+    if (adaptive) {
+      result.paired = state.paired;
+      result.stoppedEarly = state.stoppedEarly;
+      // Without an early stop every image was used: the result is exact.
+      result.halfWidth = state.stoppedEarly ? (state.halfWidth ?? Infinity) : 0;
+    }
+    return result;
+  });
 }
 
 /** The row of a finished job. */

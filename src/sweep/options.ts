@@ -10,7 +10,7 @@ export const SWEEP_DEFAULTS = {
   seeds: 5,
   /** Bound on cached upstream activations, in MiB. */
   memoryMiB: 2048,
-  /** Jobs in flight at once. */
+  /** Sessions (bundles of jobs of one layer) in flight at once. */
   jobs: 1,
 } as const;
 

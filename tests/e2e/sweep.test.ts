@@ -189,10 +189,16 @@ describe('adaptive bound', async () => {
     const mean = 30 / n;
     const v = 52 / n - mean * mean;
     const z = normalQuantile(1 - 0.005 / 2);
-    const { halfWidth } = adaptiveBound({ precision: 0.01, confidence: 0.95 }, { n: 1000, sum: 30, sumSquares: 50 }, 10);
-    expect(halfWidth).toBeCloseTo(z * Math.sqrt(v / n), 12);
+    const { halfWidth } = adaptiveBound({ precision: 0.01, confidence: 0.95 }, { n: 1000, sum: 30, sumSquares: 50 }, 10, 4000);
+    expect(halfWidth).toBeCloseTo(z * Math.sqrt((v / n) * (1 - 1000 / 4000)), 12);
+  });
+  it('narrows to nothing once every image of the data set is seen (finite population)', () => {
+    const state = { n: 1000, sum: 30, sumSquares: 50 };
+    const options = { precision: 0.001, confidence: 0.95 };
+    expect(adaptiveBound(options, state, 10, 1000)).toEqual({ halfWidth: 0, stop: true });
+    expect(adaptiveBound(options, state, 10, 1_000_000).halfWidth).toBeGreaterThan(adaptiveBound(options, state, 10, 2000).halfWidth);
   });
   it('never stops before 200 images', () => {
-    expect(adaptiveBound({ precision: 0.5, confidence: 0.95 }, { n: 100, sum: 0, sumSquares: 0 }, 1).stop).toBe(false);
+    expect(adaptiveBound({ precision: 0.5, confidence: 0.95 }, { n: 100, sum: 0, sumSquares: 0 }, 1, 10_000).stop).toBe(false);
   });
 });

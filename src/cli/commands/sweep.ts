@@ -1,3 +1,4 @@
+import { MAX_BUNDLE } from '../../cut/engine.js';
 import { UsageError } from '../../errors.js';
 import { prepareModelFile } from '../../model/prepare.js';
 import { checkWritableFile } from '../../output/files.js';
@@ -49,7 +50,7 @@ export const sweep = defineCommand({
     batch: { kind: 'integer', value: 'B', description: 'images per onnxruntime run', defaultText: "250, fewer when a batch's largest activation would exceed 64 MiB", min: 1 },
     memory: { kind: 'integer', value: 'MiB', description: 'bound on cached upstream activations', default: SWEEP_DEFAULTS.memoryMiB, min: 1 },
     threads: { kind: 'integer', value: 'T', description: 'onnxruntime threads per job session', defaultText: 'cores / jobs', min: 1 },
-    jobs: { kind: 'integer', value: 'J', description: 'jobs in flight at once (interleaved on one thread: onnxruntime-node runs sessions synchronously)', default: SWEEP_DEFAULTS.jobs, min: 1 },
+    jobs: { kind: 'integer', value: 'J', description: `sessions in flight at once, each running up to ${MAX_BUNDLE} jobs of one layer (interleaved on one thread: onnxruntime-node runs sessions synchronously)`, default: SWEEP_DEFAULTS.jobs, min: 1 },
     adaptive: { kind: 'number', value: 'pp', description: 'stop a perturbation early once its accuracy drop is known to ± this many percentage points', min: 1e-9, max: 99.999 },
     confidence: { kind: 'number', value: 'c', description: 'confidence level of --adaptive intervals', default: ADAPTIVE_CONFIDENCE, min: 1e-9, max: 0.999999 },
     ...QUEUE_OPTIONS,
