@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The criteria benchmark behind docs/benchmark.md. Scores every criterion on every zoo model
 # (calibration: the first 256 Fashion-MNIST TRAINING images, so that no criterion sees the test images
-# the ground truth was measured on), then ranks the criteria against the data set in zoo/dataset.
+# the ground truth was measured on), then ranks the criteria against the data set in TRUTH (default zoo/dataset/v2; zoo/dataset is version 1).
 # Writes zoo/scores/<model>.json (skipped when it exists), zoo/scores/for-<criterion>/<model>.json (each
 # candidate for `safer score --for` at every perturbation level of the model's truth, zoo/score-for-levels.mjs),
 # docs/benchmark-results.md (the table, with the recommendation per perturbation family and for --for,
@@ -11,12 +11,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=/usr/share/datasets/fashion-mnist
+TRUTH="${TRUTH:-zoo/dataset/v2}"
+export SAFER_TRUTH="$TRUTH"
 # Candidates for --for: the measured proxy and the family recommendations.
 FOR_CANDIDATES="output-kl mean-abs grad-norm hawq-v2-ggn param-count fisher-obd"
 # Besides "all": criteria that model a perturbation, instantiated for more families than their default.
 EXTRA="output-kl@prune:0.5,output-kl@quantc:3,output-kl@bitflip8:1e-3,output-kl@noise:0.3,quant-error@quantc:3,integrated-gradients-perturbation@prune:0.5"
 
-if [ $# -gt 0 ]; then models="$*"; else models=$(ls zoo/dataset/*.jsonl | xargs -n1 basename | sed 's/\.jsonl$//'); fi
+if [ $# -gt 0 ]; then models="$*"; else models=$(ls "$TRUTH"/*.jsonl | xargs -n1 basename | sed 's/\.jsonl$//'); fi
 [ -f dist/cli/main.js ] || npm run build
 mkdir -p zoo/scores
 
@@ -30,7 +32,7 @@ for m in $models; do
       --criteria "all,$EXTRA" --out "$out" > /dev/null
     echo "$(date -u +%FT%TZ) $m scored in $(( $(date +%s) - started )) s" | tee -a zoo/scores/timings.log
   fi
-  truth="$truth${truth:+,}zoo/dataset/$m.jsonl"
+  truth="$truth${truth:+,}$TRUTH/$m.jsonl"
   scores="$scores${scores:+,}$out"
 done
 # Candidates for what `safer score --for` computes: each scored at every level, checked cell by cell.
