@@ -37,25 +37,42 @@ export class CutLogits {
 
   /** Logits (count × classes) of the calibration images with `values` replacing `layer`'s weight (and bias). */
   async logits(layer: Layer, values: ReadonlyMap<string, Float32Array>, owner: string): Promise<Float32Array> {
+    return (await this.logitsOfVariants(layer, 1, () => values, owner))[0] as Float32Array;
+  }
+
+  /**
+   * The logits of `count` variants of `layer`'s weights (and bias), `variant(i)` making the i-th when its
+   * bundle runs (so that only one bundle's weights are held at a time): the same as `logits` for each,
+   * bit for bit, with up to the engine's bundle size in one session (replicate.ts).
+   */
+  async logitsOfVariants(layer: Layer, count: number, variant: (index: number) => ReadonlyMap<string, Float32Array>, owner: string): Promise<Float32Array[]> {
     const group = this.engine.groupOf(layer);
     if (this.cached?.group !== group || this.cached.owner !== owner) {
       this.cached = undefined;
       const frontier = await this.engine.frontier(group, this.data, { start: 0, end: this.data.count });
       this.cached = { group, owner, frontier };
     }
-    const run = await this.engine.open(layer, [values], `${this.engine.prepared.source}: ${layer.name} perturbed`);
-    let out: Float32Array | undefined;
-    try {
-      for (const batch of this.cached.frontier) {
-        const [logits] = (await run.logits(batch)) as [Float32Array];
-        const classes = logits.length / batch.count;
-        out ??= new Float32Array(this.data.count * classes);
-        out.set(logits, batch.start * classes);
+    const size = this.engine.bundleSize(layer);
+    const outs: Float32Array[] = [];
+    for (let first = 0; first < count; first += size) {
+      const bundle = Array.from({ length: Math.min(size, count - first) }, (_, i) => variant(first + i));
+      const run = await this.engine.open(layer, bundle, `${this.engine.prepared.source}: ${layer.name} perturbed`);
+      const got: (Float32Array | undefined)[] = bundle.map(() => undefined);
+      try {
+        for (const batch of this.cached.frontier) {
+          const logits = await run.logits(batch);
+          logits.forEach((l, i) => {
+            const classes = l.length / batch.count;
+            const out = (got[i] ??= new Float32Array(this.data.count * classes));
+            out.set(l, batch.start * classes);
+          });
+        }
+      } finally {
+        await run.release();
       }
-    } finally {
-      await run.release();
+      outs.push(...got.map((g) => g ?? new Float32Array(0)));
     }
-    return out ?? new Float32Array(0);
+    return outs;
   }
 
   async release(): Promise<void> {

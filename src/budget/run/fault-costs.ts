@@ -68,19 +68,25 @@ export async function measureFaultCosts(
   try {
     for (const [i, layer] of layers.entries()) {
       const stored = storedWeight(prepared, layer);
-      const drops: number[] = [];
-      for (const bit of FAULT_BITS) {
+      // Every (bit, sample) of the layer: one flipped weight each, several in one session.
+      const flips = FAULT_BITS.length * samples;
+      const flipped = (k: number): Map<string, Float32Array> => {
+        const bit = FAULT_BITS[Math.floor(k / samples)] as number;
+        const entry = Math.floor(createRng(seedFromKey('fault-costs', layer.name, String(bit), k % samples)).nextFloat() * stored.length);
+        return new Map([[layer.name, withFlippedBit(stored, entry, bit)]]);
+      };
+      const logits = await cut.logitsOfVariants(layer, flips, flipped, 'fault-costs');
+      runs += flips;
+      const drops = FAULT_BITS.map((_, b) => {
         let sum = 0;
         for (let s = 0; s < samples; s++) {
-          const entry = Math.floor(createRng(seedFromKey('fault-costs', layer.name, String(bit), s)).nextFloat() * stored.length);
-          const logits = await cut.logits(layer, new Map([[layer.name, withFlippedBit(stored, entry, bit)]]), 'fault-costs');
-          runs++;
+          const l = logits[b * samples + s] as Float32Array;
           const totals = emptyTotals();
-          accumulate(totals, logits, calibration.labels, logits.length / calibration.count);
+          accumulate(totals, l, calibration.labels, l.length / calibration.count);
           sum += base.accuracy - totals.correct / totals.count;
         }
-        drops.push(sum / samples);
-      }
+        return sum / samples;
+      });
       perFlip.set(layer.name, drops);
       entries.push({ layer: layer.name, level: ber, cost: expectedFaultDrop(drops, stored.length, ber, base.accuracy) });
       options.onProgress?.(i + 1, layers.length);

@@ -85,21 +85,27 @@ export async function measureCostCurves(
   try {
     for (const layer of layers) {
       const current = context.get(layer.name) ?? storedWeight(prepared, layer);
-      for (const { level, perturbation } of levels) {
-        const text = formatPerturbation(perturbation);
-        const weight = perturbedWeight(prepared, layer, perturbation, seedFromKey('budget-costs', layer.name, text, 0));
+      // Weights as they are (prune:0, the plan's own level) cost nothing: no run needed. The others run
+      // together, several levels in one session; a level's weights are made again when its bundle runs.
+      const weightAt = (i: number): Float32Array => {
+        const { perturbation } = levels[i] as (typeof levels)[number];
+        return perturbedWeight(prepared, layer, perturbation, seedFromKey('budget-costs', layer.name, formatPerturbation(perturbation), 0));
+      };
+      const changed = levels.flatMap((_, i) => (sameBits(weightAt(i), current) ? [] : [i]));
+      const logits = await cut.logitsOfVariants(layer, changed.length, (k) => new Map([[layer.name, weightAt(changed[k] as number)]]), 'budget');
+      runs += changed.length;
+      levels.forEach(({ level }, i) => {
+        const slot = changed.indexOf(i);
         let cost = 0;
-        // Weights as they are (prune:0, the plan's own level) cost nothing: no run needed.
-        if (!sameBits(weight, current)) {
-          const logits = await cut.logits(layer, new Map([[layer.name, weight]]), 'budget');
-          runs++;
+        if (slot >= 0) {
+          const l = logits[slot] as Float32Array;
           const totals = emptyTotals();
-          accumulate(totals, logits, calibration.labels, logits.length / calibration.count);
+          accumulate(totals, l, calibration.labels, l.length / calibration.count);
           cost = totals.lossSum / totals.count - base.loss;
         }
         entries.push({ layer: layer.name, level, cost });
         options.onProgress?.(++done, layers.length * levels.length);
-      }
+      });
     }
   } finally {
     await cut.release();
