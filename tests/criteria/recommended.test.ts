@@ -28,7 +28,10 @@ describe('recommended criteria', () => {
     expect(Object.keys(checked).length).toBeGreaterThan(0);
     for (const kind of Object.keys(RECOMMENDED) as (keyof typeof RECOMMENDED)[]) expect(RECOMMENDED_FOR[kind], kind).toBe(checked[kind] ?? RECOMMENDED[kind]);
     expect(recommendedInstanceFor(parsePerturbation('quant:2')).name).toBe(`${RECOMMENDED_FOR.quant}@quant:2`);
-    expect(recommendedInstanceFor(parsePerturbation('bitflip8:1e-3')).name).toBe(criterionInstance(RECOMMENDED_FOR.bitflip8).name);
+    // A family pick that models the asked kind is instanced at it (output-kl@quantc:3 → output-kl@bitflip8:1e-3);
+    // one that models no perturbation (l1-norm) is itself.
+    expect(recommendedInstanceFor(parsePerturbation('bitflip8:1e-3')).name).toBe(`${criterionInstance(RECOMMENDED_FOR.bitflip8).criterion.id}@bitflip8:1e-3`);
+    expect(recommendedInstanceFor(parsePerturbation('bitflip:1e-4')).name).toBe(criterionInstance(RECOMMENDED_FOR.bitflip).name);
   });
 
   it('are what "default" resolves to, each once', () => {
