@@ -8,8 +8,10 @@
 //   protect: overheads 0.05, 0.1 and 0.2 at the smallest bit error rate of a ladder at which the
 //            unprotected model loses at least 10 points (ber.json); 30 fault trials on the first
 //            2,000 test images (the spread is over trials, not images)            -> curve-protect.json
-//   regret:  quant at average 2.5, 3 and 3.5 bits over bits 2, 3, 4 (the levels the data set measured
-//            per channel), with the oracle and the criteria                       -> regret-quant.json
+//   regret:  quant at average 2.5, 3 and 3.5 bits over bits 2, 3, 4 (the levels data set version 1
+//            measured per channel), with the oracle from version 1 and the criteria -> regret-quant.json
+//   regret8: quant at average 3, 4 and 5 bits over bits 2, 3, 4, 5, 6, 8 (every level data set version 2
+//            measured per channel), with the oracle from version 2 and the criteria -> regret-quant-v2.json
 // Resumable: a result file that exists is kept. Appends to zoo/budgets/timings.log.
 // Usage: node zoo/budgets-all.mjs [model ...]     (needs a built dist/, or SAFER_CLI=path/to/main.js)
 import { execFileSync } from 'node:child_process';
@@ -24,7 +26,7 @@ const EVAL = ['--data', `${DATA}/t10k-images-idx3-ubyte.gz`, '--labels', `${DATA
 const CALIBRATION = ['--calibration-data', `${DATA}/train-images-idx3-ubyte.gz`, '--calibration-labels', `${DATA}/train-labels-idx1-ubyte.gz`, '--calibration', '512'];
 const BER_LADDER = [1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3];
 const PROTECT_LIMIT = 2000;
-const GRIDS = { quant: [3, 4, 5], prune: [0.7, 0.8, 0.9], protect: [0.05, 0.1, 0.2], regret: [2.5, 3, 3.5] };
+const GRIDS = { quant: [3, 4, 5], prune: [0.7, 0.8, 0.9], protect: [0.05, 0.1, 0.2], regret: [2.5, 3, 3.5], regret8: [3, 4, 5] };
 // Criteria whose plans are compared with the oracle's (budget regret), beside the recommended one the curve adds itself.
 const CRITERIA = {
   quant: ['output-kl', 'output-mse', 'hawq-v2-ggn', 'fisher-obd', 'fisher', 'grad-norm', 'snip', 'mean-abs', 'l2-norm', 'quant-error', 'param-count', 'random'],
@@ -57,6 +59,7 @@ for (const m of models) {
   curve('curve-quant', 'quant', [...EVAL, '--grid', GRIDS.quant.join(',')]);
   curve('curve-prune', 'prune', [...EVAL, '--grid', GRIDS.prune.join(','), '--from', rows, '--criterion', CRITERIA.prune.join(',')]);
   curve('regret-quant', 'quant', [...EVAL, '--bits', '2,3,4', '--grid', GRIDS.regret.join(','), '--from', rows, '--criterion', CRITERIA.quant.join(',')]);
+  curve('regret-quant-v2', 'quant', [...EVAL, '--bits', '2,3,4,5,6,8', '--grid', GRIDS.regret8.join(','), '--from', `zoo/dataset/v2/${m}.jsonl`, '--criterion', CRITERIA.quant.join(',')]);
 
   // The rate: the smallest of the ladder at which the unprotected model (overhead 0) loses at least 10 points.
   const berFile = join(dir, 'ber.json');

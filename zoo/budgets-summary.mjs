@@ -68,9 +68,10 @@ lines.push(
 );
 
 // Regret: criterion plan − oracle plan, per model and budget, then the mean over them.
+const REGRET_KIND = { 'regret-quant': 'quant', 'regret-quant-v2': 'quant, bits 2–8', 'curve-prune': 'prune' };
 const regret = new Map();
 for (const m of models) {
-  for (const name of ['regret-quant', 'curve-prune']) {
+  for (const name of ['regret-quant', 'regret-quant-v2', 'curve-prune']) {
     const points = read(m, name);
     if (!points) continue;
     for (const budget of [...new Set(points.map((p) => p.budget))]) {
@@ -79,7 +80,7 @@ for (const m of models) {
       if (!oracle) continue;
       for (const p of at) {
         if (p.method === 'oracle') continue;
-        const key = `${name === 'regret-quant' ? 'quant' : 'prune'}\u0000${p.method}`;
+        const key = `${REGRET_KIND[name]}\u0000${p.method}`;
         regret.set(key, [...(regret.get(key) ?? []), p.accuracy - oracle.accuracy]);
       }
     }
