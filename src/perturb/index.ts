@@ -21,3 +21,4 @@ export type { PerturbResult, PerturbTarget } from './target.js';
 export { PerturbationError, PerturbationSyntaxError } from './errors.js';
 export { createRng, seedFromKey, type Rng } from './rng.js';
 export { roundHalfEven } from './round-half-even.js';
+export { sameBits } from './same-bits.js';

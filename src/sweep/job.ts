@@ -1,7 +1,7 @@
 /** Sweep jobs: a layer perturbed once per job, evaluated through the graph-cut engine on cached frontier values, several jobs of a layer in one session. */
 import type { CutEngine, CutRun } from '../cut/engine.js';
 import type { FrontierBatch } from '../cut/frontier.js';
-import { applyPerturbation, createRng } from '../perturb/index.js';
+import { applyPerturbation, createRng, sameBits } from '../perturb/index.js';
 import { accumulate, emptyTotals, finiteOrNull, type ClassificationTotals } from '../runtime/metrics.js';
 import { ROW_FORMAT, type SweepRow } from '../rows/row.js';
 import { adaptiveBound, addPaired, emptyPaired, type AdaptiveOptions, type PairedState } from './adaptive.js';
@@ -28,14 +28,6 @@ export interface JobResult {
   stoppedEarly?: boolean;
   /** Adaptive mode: base_correct − perturbed_correct over the images used. */
   paired?: PairedState;
-}
-
-function sameBits(a: Float32Array, b: Float32Array | undefined): boolean {
-  if (!b || a.length !== b.length) return false;
-  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
 }
 
 /** A job's changed weights, and whether they are its layer's weights bit for bit. */

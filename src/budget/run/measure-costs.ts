@@ -10,7 +10,7 @@ import { CutLogits } from '../../cut/cut-logits.js';
 import type { Layer } from '../../layers/layer.js';
 import type { PreparedModel } from '../../model/prepare.js';
 import { withInitializerValues } from '../../onnx/edit.js';
-import { formatPerturbation, seedFromKey, type Perturbation } from '../../perturb/index.js';
+import { formatPerturbation, sameBits, seedFromKey, type Perturbation } from '../../perturb/index.js';
 import { memoryBatches, type SampleBatch } from '../../runtime/memory-batches.js';
 import { accumulate, emptyTotals } from '../../runtime/metrics.js';
 import type { SessionOptions } from '../../runtime/session.js';
@@ -47,12 +47,6 @@ export function costLevels(budget: Budget): { level: number; perturbation: Pertu
 /** The metric of a budget kind's measured costs. */
 export function costMetric(budget: Budget): CostMetric {
   return budget.kind === 'protect' ? 'accuracy drop' : 'loss increase';
-}
-
-function sameBits(a: Float32Array, b: Float32Array): boolean {
-  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
 /**
