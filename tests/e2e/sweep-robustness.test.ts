@@ -45,7 +45,9 @@ function lines(file: string): Array<{ layer: string; perturbation: string; seed:
 describe('two sweeps on one results file', () => {
   it('refuses the second writer with a message naming the first; the file holds each row once', async () => {
     const out = tmp.path('shared.jsonl');
-    const args = ['sweep', ...LIMIT, '--perturb', 'bitflip:1e-3', '--seeds', '12', '--out', out, '--quiet'];
+    // 40 seeds make 25 bundles of jobs: the first sweep writes its first bundle's rows after a small part
+    // of its run and is still running when the second one starts (with 12 seeds it finished in under a second).
+    const args = ['sweep', ...LIMIT, '--perturb', 'bitflip:1e-3', '--seeds', '40', '--out', out, '--quiet'];
     const first = start(args);
     await waitForRows(out, 1);
     const second = safer(args);
@@ -54,7 +56,7 @@ describe('two sweeps on one results file', () => {
     const result = await first.done;
     expect(result.code).toBe(0);
     const rows = lines(out);
-    expect(rows).toHaveLength(5 * 12);
+    expect(rows).toHaveLength(5 * 40);
     expect(new Set(rows.map((r) => `${r.layer} ${r.seed}`)).size).toBe(rows.length);
     expect(existsSync(`${out}.lock`)).toBe(false);
   });
