@@ -3,6 +3,11 @@
  * a perturbed weight depends on it. The downstream subgraph takes the
  * "frontier" (upstream values it reads) as inputs; the frontier is computed
  * once per batch and reused for every perturbation of that layer.
+ *
+ * Values upstream that no graph input reaches (the outputs of Constant nodes, say, such as a Clip's
+ * bounds) are not frontier: their nodes are copied into the cut, so that onnxruntime sees them as
+ * constants and fuses what it fuses in the whole graph (a Conv with its Clip: fed as inputs, the
+ * bounds left every Clip of MobileNetV2 unfused, with layout conversions around it; docs/performance.md).
  */
 import { ModelError } from '../errors.js';
 import { onnxTypeCode } from '../onnx/dtypes.js';
@@ -44,6 +49,11 @@ export function cutDownstream(model: Model, weights: readonly string[], output: 
   if (!affected.has(output)) {
     throw new ModelError(`no path from ${weights.join(', ')} to the output "${output}": perturbing it cannot change the predictions`);
   }
+  const constants = constantNodes(model, order, downstream);
+  if (constants.size > 0) {
+    const kept = new Set([...downstream, ...constants]);
+    downstream.splice(0, downstream.length, ...order.filter((n) => kept.has(n)));
+  }
   const produced = new Set(downstream.flatMap((n) => n.outputs));
   const initializers = new Map<string, Initializer>();
   const frontierNames: string[] = [];
@@ -68,6 +78,35 @@ export function cutDownstream(model: Model, weights: readonly string[], output: 
   let largestValueBytes = 0;
   for (const node of downstream) for (const out of node.outputs) if (out !== '' && shapes.has(out)) largestValueBytes = Math.max(largestValueBytes, shapes.sampleBytes(out));
   return { model: { ...model, graph }, frontier, nodes: downstream.length, largestValueBytes };
+}
+
+/** Ops whose output is not a function of their inputs: never copied as constants. */
+const NONDETERMINISTIC = new Set(['RandomNormal', 'RandomNormalLike', 'RandomUniform', 'RandomUniformLike', 'Multinomial', 'Bernoulli', 'Dropout']);
+
+/**
+ * The nodes upstream of `downstream` that compute its inputs from initializers alone (no graph input
+ * reaches them), with their own such ancestors.
+ */
+function constantNodes(model: Model, order: readonly Node[], downstream: readonly Node[]): Set<Node> {
+  const constantValues = new Set<string>(model.graph.initializers.keys());
+  const constant = new Map<string, Node>();
+  for (const node of order) {
+    if (NONDETERMINISTIC.has(node.opType) || !node.inputs.every((i) => i === '' || constantValues.has(i))) continue;
+    for (const out of node.outputs) if (out !== '') {
+      constantValues.add(out);
+      constant.set(out, node);
+    }
+  }
+  const inCut = new Set(downstream);
+  const pulled = new Set<Node>();
+  const stack = downstream.flatMap((n) => n.inputs);
+  while (stack.length > 0) {
+    const node = constant.get(stack.pop() as string);
+    if (!node || inCut.has(node) || pulled.has(node)) continue;
+    pulled.add(node);
+    stack.push(...node.inputs);
+  }
+  return pulled;
 }
 
 function frontierInfo(name: string, shapes: ShapeTable): ValueInfo {
