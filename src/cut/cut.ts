@@ -39,7 +39,7 @@ export function cutWeights(layer: Layer): string[] {
 export function cutDownstream(model: Model, weights: readonly string[], output: string, shapes: ShapeTable, input: ValueInfo): DownstreamCut {
   const order = topologicalOrder(model.graph);
   const affected = new Set<string>(weights);
-  const downstream: Node[] = [];
+  let downstream: Node[] = [];
   const needed = ancestorNodes(model.graph, [output]);
   for (const node of order) {
     if (!node.inputs.some((i) => affected.has(i))) continue;
@@ -49,11 +49,8 @@ export function cutDownstream(model: Model, weights: readonly string[], output: 
   if (!affected.has(output)) {
     throw new ModelError(`no path from ${weights.join(', ')} to the output "${output}": perturbing it cannot change the predictions`);
   }
-  const constants = constantNodes(model, order, downstream);
-  if (constants.size > 0) {
-    const kept = new Set([...downstream, ...constants]);
-    downstream.splice(0, downstream.length, ...order.filter((n) => kept.has(n)));
-  }
+  const inCut = new Set([...downstream, ...constantNodes(model, order, downstream)]);
+  if (inCut.size > downstream.length) downstream = order.filter((n) => inCut.has(n));
   const produced = new Set(downstream.flatMap((n) => n.outputs));
   const initializers = new Map<string, Initializer>();
   const frontierNames: string[] = [];
@@ -97,12 +94,12 @@ function constantNodes(model: Model, order: readonly Node[], downstream: readonl
       constant.set(out, node);
     }
   }
-  const inCut = new Set(downstream);
+  const affected = new Set(downstream);
   const pulled = new Set<Node>();
   const stack = downstream.flatMap((n) => n.inputs);
   while (stack.length > 0) {
     const node = constant.get(stack.pop() as string);
-    if (!node || inCut.has(node) || pulled.has(node)) continue;
+    if (!node || affected.has(node) || pulled.has(node)) continue;
     pulled.add(node);
     stack.push(...node.inputs);
   }
