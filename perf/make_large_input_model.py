@@ -1,4 +1,4 @@
-"""A large-input model for the batch-size measurements in docs/performance.md ("Large inputs").
+"""A large-input model for the batch-size measurements in docs/benchmarks.md ("Large inputs").
 
 Writes a torchvision ResNet-18 (untrained, seed 0, 10 classes, BatchNorm in eval mode) exported with a
 dynamic batch axis, 500 random 3×224×224 images and labels, into OUT (default perf/out/large-input):

@@ -1,5 +1,5 @@
 // onnxruntime session options against one full forward pass over the 2,000 bundled images
-// (docs/performance.md, "What was tried"): per option set and round, a fresh session, one warm-up
+// (docs/benchmarks.md, "What was tried"): per option set and round, a fresh session, one warm-up
 // batch, then the mean of three passes in batches of 250, 2 intra-op threads.
 //
 //   node perf/ort-session-options.mjs [model.onnx]     # default zoo/models/mobilenetv2/model.onnx

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Whole `safer sweep` command time at several batch sizes (--batch), the measurement behind the
-# default of 250 images per onnxruntime run (docs/performance.md, "Batch size").
+# default of 250 images per onnxruntime run (docs/benchmarks.md, "Batch size").
 #
 #   perf/sweep-batch.sh [model ...]        # default: bundled mobilenetv2 densenet resnet20 vit
 #

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What running jobs in parallel, one onnxruntime thread each, could buy over one process with two
-# threads (docs/performance.md, "What was tried"): the default sweep of a model in one process, against
+# threads (docs/benchmarks.md, "What was tried"): the default sweep of a model in one process, against
 # two concurrent `safer sweep --threads 1` processes over the even and the odd layers (wall time until
 # both end). Two processes also each evaluate the base model and start up, which worker threads in one
 # process would not: the difference is an upper bound on what a worker per core would gain.

@@ -2,7 +2,7 @@
 import type { Model } from '../onnx/ir.js';
 import type { ShapeTable } from '../model/shape-table.js';
 
-/** Images per run when nothing bounds it: faster than 500 on every model timed (docs/performance.md). */
+/** Images per run when nothing bounds it: faster than 500 on every model timed (docs/benchmarks.md). */
 export const DEFAULT_BATCH = 250;
 
 /** Bound on the largest activation of one batch: large inputs (224×224 images, say) get smaller batches. */

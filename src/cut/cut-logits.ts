@@ -4,7 +4,7 @@
  * values upstream of a layer (its frontier) are computed once for a group of layers, and a layer's
  * run covers only the graph from that layer on, with the perturbed weights baked in as constants.
  * On ResNet-20 this is several times faster than a full pass with the weights fed as inputs
- * (forward.ts); see docs/performance.md.
+ * (forward.ts); see docs/benchmarks.md.
  */
 import { CutEngine } from './engine.js';
 import type { FrontierBatch } from './frontier.js';

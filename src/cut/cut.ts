@@ -7,7 +7,7 @@
  * Values upstream that no graph input reaches (the outputs of Constant nodes, say, such as a Clip's
  * bounds) are not frontier: their nodes are copied into the cut, so that onnxruntime sees them as
  * constants and fuses what it fuses in the whole graph (a Conv with its Clip: fed as inputs, the
- * bounds left every Clip of MobileNetV2 unfused, with layout conversions around it; docs/performance.md).
+ * bounds left every Clip of MobileNetV2 unfused, with layout conversions around it; docs/benchmarks.md).
  */
 import { ModelError } from '../errors.js';
 import { onnxTypeCode } from '../onnx/dtypes.js';

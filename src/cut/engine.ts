@@ -4,7 +4,7 @@
  * are computed once per batch for a group of layers (frontier.ts, groups.ts) and cached, and each
  * run with changed weights covers only the downstream part, in a session with the new weights baked
  * in as constants (onnxruntime pre-packs constant weights only: feeding them as inputs is about 4×
- * slower, docs/performance.md). The sweep, the criteria's output divergences and the budgets' cost
+ * slower, docs/benchmarks.md). The sweep, the criteria's output divergences and the budgets' cost
  * curves all run through it.
  *
  * A graph that only runs at a fixed batch size B gets batches of B, the last one padded with zero
@@ -22,7 +22,7 @@ import { computeFrontier, type FrontierBatch } from './frontier.js';
 import { groupLayers, type LayerGroup } from './groups.js';
 import { replicatedModel, variantOutput } from './replicate.js';
 
-/** Most variants of one layer run in one session (replicate.ts); 8 is as fast as more on every zoo model (docs/performance.md). */
+/** Most variants of one layer run in one session (replicate.ts); 8 is as fast as more on every zoo model (docs/benchmarks.md). */
 export const MAX_BUNDLE = 8;
 /** Bound on a bundle's largest values of one batch summed over its copies: big models get smaller bundles. */
 const BUNDLE_VALUE_BYTES = 8 * LARGEST_ACTIVATION_BYTES;

@@ -5,7 +5,7 @@
  * saves the session creation, its first-run allocations and release, and one onnxruntime call per batch
  * for each extra copy. Each copy is the same subgraph as the single-variant model, so onnxruntime
  * optimises and computes it the same way: the logits are bit-identical to one session per variant
- * (checked on every zoo model, docs/performance.md).
+ * (checked on every zoo model, docs/benchmarks.md).
  */
 import { assert } from '../errors.js';
 import { withInitializerValues } from '../onnx/edit.js';

@@ -19,7 +19,7 @@
  * one of −1 added (so that a start without any changed prediction does not
  * give a zero-width interval), and no check stops before MIN_IMAGES images.
  * (Without the factor, ±0.5 pp at 95% over 10,000 images stopped later; see
- * docs/performance.md.)
+ * docs/benchmarks.md.)
  * (The empirical Bernstein bound was tried first: its range term needs
  * n > 3,000 images for ±1 pp at 95%, more than most evaluation sets hold.)
  */
