@@ -156,10 +156,8 @@ export function padChannels(model: Model, shapes: ShapeTable, block = 16): Padde
         }
       },
     });
-    if (bName) {
-      if (!float(bName)) return false;
-      widenings.set(bName, { dims: [pout], fill: 0, place: (values, out) => out.set(values) });
-    }
+    if (bName && !float(bName)) return false;
+    if (bName && pout !== cout) widenings.set(bName, { dims: [pout], fill: 0, place: (values, out) => out.set(values) });
     layouts.set(node.outputs[0] as string, { segments: [{ size: cout, padded: pout }], inner: 1 });
     return true;
   }
