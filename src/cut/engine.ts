@@ -18,6 +18,8 @@ import { imageTensor } from '../runtime/image-tensor.js';
 import { OrtRunner, type OrtTensor, type SessionOptions } from '../runtime/session.js';
 import { defaultBatchSize, LARGEST_ACTIVATION_BYTES } from './batch-size.js';
 import { cutDownstream, cutWeights, type DownstreamCut } from './cut.js';
+import { padChannels, type PaddedChannels } from './pad-channels.js';
+import type { Model } from '../onnx/ir.js';
 import { computeFrontier, type FrontierBatch } from './frontier.js';
 import { groupLayers, type LayerGroup } from './groups.js';
 import { replicatedModel, variantOutput } from './replicate.js';
@@ -38,6 +40,12 @@ export interface CutEngineOptions {
   session: SessionOptions;
   /** Options of the prefix runs that compute the frontier. */
   prefix: SessionOptions;
+  /**
+   * Run a copy of the graph with convolution channels padded to multiples of 16 (pad-channels.ts), when
+   * it has any to pad: the same logits up to float rounding, a faster pass where onnxruntime would run
+   * convolutions outside its blocked layout (DenseNet). Perturbed weights are given in their original shape.
+   */
+  padChannels?: boolean;
 }
 
 /** A range of samples processed together. */
@@ -49,6 +57,9 @@ export interface SampleRange {
 export class CutEngine {
   private constructor(
     readonly prepared: PreparedModel,
+    /** The graph the engine runs: the prepared model, or its channel-padded copy. */
+    readonly model: Model,
+    private readonly padding: PaddedChannels | undefined,
     /** Images per onnxruntime run. */
     readonly batchSize: number,
     private readonly cuts: ReadonlyMap<Layer, DownstreamCut>,
@@ -60,9 +71,12 @@ export class CutEngine {
   /** The cuts and groups of `layers` (a subset of the prepared model's, in topological order). */
   static create(prepared: PreparedModel, layers: readonly Layer[], options: CutEngineOptions): CutEngine {
     const batchSize = prepared.fixedBatch ?? options.batchSize ?? defaultBatchSize(prepared.model, prepared.shapes);
-    const cuts = new Map(layers.map((layer) => [layer, cutDownstream(prepared.model, cutWeights(layer), prepared.io.logits, prepared.shapes, prepared.io.input)] as const));
-    const groups = groupLayers(layers, cuts, prepared.shapes, options.count, options.memoryBytes);
-    return new CutEngine(prepared, batchSize, cuts, groups, options);
+    const padding = options.padChannels ? padChannels(prepared.model, prepared.shapes) : undefined;
+    const model = padding?.model ?? prepared.model;
+    const shapes = padding ? prepared.shapes.withChannels(padding.paddedChannels) : prepared.shapes;
+    const cuts = new Map(layers.map((layer) => [layer, cutDownstream(model, cutWeights(layer), prepared.io.logits, shapes, prepared.io.input)] as const));
+    const groups = groupLayers(layers, cuts, shapes, options.count, options.memoryBytes);
+    return new CutEngine(prepared, model, padding, batchSize, cuts, groups, options);
   }
 
   cut(layer: Layer): DownstreamCut {
@@ -89,8 +103,8 @@ export class CutEngine {
 
   /** The group's frontier values over `range` of the data, by prefix runs. */
   frontier(group: LayerGroup, data: LabeledBatches, range: SampleRange): Promise<FrontierBatch[]> {
-    const { model, io, fixedBatch } = this.prepared;
-    return computeFrontier(model, io.input.name, group.values, data, range, this.batchSize, fixedBatch, this.options.prefix);
+    const { io, fixedBatch } = this.prepared;
+    return computeFrontier(this.model, io.input.name, group.values, data, range, this.batchSize, fixedBatch, this.options.prefix);
   }
 
   /**
@@ -119,7 +133,9 @@ export class CutEngine {
    */
   async open(layer: Layer, variants: readonly ReadonlyMap<string, Float32Array>[], label: string): Promise<CutRun> {
     const cut = this.cut(layer);
-    const { model, prefix } = replicatedModel(cut, variants);
+    const padding = this.padding;
+    const placed = padding ? variants.map((values) => new Map([...values].map(([name, data]) => [name, padding.embed(name, data)] as const))) : variants;
+    const { model, prefix } = replicatedModel(cut, placed);
     const runner = await OrtRunner.create(model, label, this.options.session);
     const outputs = variants.map((_, i) => variantOutput(this.prepared.io.logits, i, prefix));
     return new CutRun(runner, cut, outputs, this.prepared.source);

@@ -1,5 +1,5 @@
 /**
- * An exact rewrite for the sweep's own copy of a graph (never the user's model): every block of channels
+ * An exact rewrite for the sweep's own copy of a graph (never the user's model; CutEngine's `padChannels`): every block of channels
  * a convolution produces is widened to a multiple of `block` with channels that are zero, and every
  * consumer's weights get zero entries for them, so the padded graph computes the same logits up to float
  * rounding. onnxruntime runs convolutions in its blocked (NCHWc) layout only when their channel counts are

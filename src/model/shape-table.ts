@@ -97,6 +97,24 @@ export class ShapeTable {
   }
 
   /**
+   * This table for a copy of its model whose values were widened along axis 1 (cut/pad-channels.ts):
+   * `channels(value)` is a value's new size there, undefined where it did not change.
+   */
+  withChannels(channels: (value: string) => number | undefined): ShapeTable {
+    const shapes = new Map(this.shapes);
+    const perSample = new Map(this.perSample);
+    for (const [name, shape] of this.shapes) {
+      const c = channels(name);
+      const old = shape.dims[1];
+      if (c === undefined || old === undefined || old === 0) continue;
+      shapes.set(name, { ...shape, dims: shape.dims.map((d, i) => (i === 1 ? c : d)) });
+      const elements = this.perSample.get(name);
+      if (elements !== undefined) perSample.set(name, (elements / old) * c);
+    }
+    return new ShapeTable(shapes, this.known, perSample, this.source);
+  }
+
+  /**
    * This table for an edit of its model that added only initializers (an opset upgrade that turned
    * attributes into inputs, say), or undefined if the edit also added computed values.
    */

@@ -27,7 +27,8 @@ export async function evaluateBase(
   group: LayerGroup | undefined,
 ): Promise<{ base: Base; frontier: FrontierBatch[] }> {
   const fetch = group ? group.values.filter((v) => v !== prepared.io.input.name) : [];
-  const evaluator = await Evaluator.create(prepared, session, fetch);
+  // The engine's graph (channel-padded, perhaps): the fetched frontier must be in the layout its cuts read.
+  const evaluator = await Evaluator.create({ ...prepared, model: engine.model }, session, fetch);
   const frontier: FrontierBatch[] = [];
   try {
     const r = await evaluator.evaluate(data, {

@@ -1,7 +1,9 @@
 /** Channel padding (src/cut/pad-channels.ts): the padded graph computes the same logits, weights land where they should, and unknown ops refuse. */
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
+import { CutEngine } from '../../src/cut/engine.js';
 import { padChannels } from '../../src/cut/pad-channels.js';
+import { applyPerturbation, createRng, parsePerturbationList } from '../../src/perturb/index.js';
 import { openEvalData } from '../../src/data/eval-data.js';
 import { prepareModelFile } from '../../src/model/prepare.js';
 import type { Model, Node } from '../../src/onnx/ir.js';
@@ -151,4 +153,57 @@ describe('padChannels', () => {
     expect(padChannels(prepared.model, prepared.shapes, 3)).toBeUndefined(); // 3 and 3 channels: multiples of 3
     expect(padChannels(prepared.model, prepared.shapes, 8)).toBeUndefined(); // 3 → 8 would be 2.7×
   });
+});
+
+describe('the cut engine on a channel-padded graph', () => {
+  it.each([
+    ['DenseNet', 'densenet'],
+    ['VGG, whose widened convolutions have biases (prunec zeroes some)', 'vgg'],
+  ])('gives every layer of the zoo %s, perturbed, the logits of the unpadded engine up to float rounding', async (_, name) => {
+    const data = await openEvalData({ data: 'zoo/bundled/images.npy', labels: 'zoo/bundled/labels.npy', limit: 40 });
+    const prepared = await prepareModelFile(`zoo/models/${name}/model.onnx`, { sampleShape: data.sampleShape });
+    const options = { count: data.count, memoryBytes: 2 ** 30, batchSize: 20, session: {}, prefix: {} };
+    const plain = CutEngine.create(prepared, prepared.layers, options);
+    const padded = CutEngine.create(prepared, prepared.layers, { ...options, padChannels: true });
+    expect(plain.model).toBe(prepared.model);
+    expect(padded.model).not.toBe(prepared.model);
+    expect(padded.groups.map((g) => g.layers.length)).toEqual(plain.groups.map((g) => g.layers.length));
+    // Padded frontier values are declared (and cached) with the padded channel count.
+    if (name === 'densenet') {
+      const block2 = padded.cut(prepared.layers.find((l) => l.name === 'block2.layer1.conv.weight')!).frontier;
+      expect(block2.map((v) => v.shape?.[1])).toContain(48 + 16);
+      // ...and the memory bound counts their padded size (ShapeTable.withChannels).
+      expect(padded.groups[0]!.bytesPerSample).toBeGreaterThan(plain.groups[0]!.bytesPerSample);
+    }
+    const spec = parsePerturbationList('prunec:0.5,quant:2');
+    for (const [plainGroup, paddedGroup] of plain.groups.map((g, i) => [g, padded.groups[i]!] as const)) {
+      const plainFrontier = await plain.frontier(plainGroup, data, { start: 0, end: data.count });
+      const paddedFrontier = await padded.frontier(paddedGroup, data, { start: 0, end: data.count });
+      for (const layer of plainGroup.layers) {
+        const weights = prepared.model.graph.initializers;
+        const weight = weights.get(layer.name)?.data as Float32Array;
+        const bias = layer.bias ? (weights.get(layer.bias)?.data as Float32Array) : undefined;
+        const variants = spec.map((s) => {
+          const r = applyPerturbation({ weight, shape: layer.shape, channelAxis: layer.channelAxis, bias }, s.perturbation, createRng(3));
+          const values = new Map([[layer.name, r.weight]]);
+          if (r.bias && layer.bias) values.set(layer.bias, r.bias);
+          return values;
+        });
+        const a = await plain.open(layer, variants, 'plain');
+        const b = await padded.open(layer, variants, 'padded');
+        try {
+          for (let k = 0; k < plainFrontier.length; k++) {
+            const want = await a.logits(plainFrontier[k]!);
+            const got = await b.logits(paddedFrontier[k]!);
+            for (let v = 0; v < variants.length; v++) {
+              for (let i = 0; i < want[v]!.length; i++) expect(Math.abs(got[v]![i]! - want[v]![i]!), `${layer.name} variant ${v}`).toBeLessThan(1e-4);
+            }
+          }
+        } finally {
+          await a.release();
+          await b.release();
+        }
+      }
+    }
+  }, 60_000);
 });
