@@ -8,7 +8,8 @@
 //   cut kernels the kernel time of the same session under the profiler, and the part of it in layout
 //               conversions (ReorderInput / ReorderOutput), which a full pass does not have at that point
 // and prints the ratios summed over layers, the quantity the sweep's "downstream runs / bound" depends on.
-// Usage: node perf/cut-op-bound.mjs zoo/models/mobilenetv2/model.onnx      (needs a built dist/)
+// With PAD=1, on the channel-padded copy of the graph that the sweep runs on x86-64 (src/cut/pad-channels.ts).
+// Usage: [PAD=1] node perf/cut-op-bound.mjs zoo/models/mobilenetv2/model.onnx      (needs a built dist/)
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -20,6 +21,7 @@ const { serializeModel } = await import(`${R}/onnx/model.js`);
 const { openEvalData } = await import(`${R}/data/eval-data.js`);
 const { cutDownstream, cutWeights } = await import(`${R}/cut/cut.js`);
 const { computeFrontier } = await import(`${R}/cut/frontier.js`);
+const { padChannels } = await import(`${R}/cut/pad-channels.js`);
 
 const BATCH = 250;
 const DIR = `/tmp/safer-cut-op-bound-${process.pid}`;
@@ -27,6 +29,10 @@ mkdirSync(DIR, { recursive: true });
 const data = await openEvalData({ data: `${ROOT}zoo/bundled/images.npy`, labels: `${ROOT}zoo/bundled/labels.npy` });
 const prepared = await prepareModelFile(process.argv[2], { sampleShape: data.sampleShape });
 const options = { intraOpNumThreads: 2, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
+const padding = process.env.PAD === '1' ? padChannels(prepared.model, prepared.shapes) : undefined;
+if (process.env.PAD === '1' && !padding) console.log('(nothing to pad: the model as prepared)');
+const model = padding?.model ?? prepared.model;
+const shapes = padding ? prepared.shapes.withChannels(padding.paddedChannels) : prepared.shapes;
 const stripped = (name) => name.replace(/_kernel_time$/, '').replace(/_nchwc$/, '');
 
 /** Kernel events of a profiled session's runs after the first (warm-up), by run. */
@@ -58,7 +64,7 @@ async function fastestPass(bytes, feedsOfBatches) {
 const input = prepared.io.input.name;
 const imageFeeds = [];
 for await (const b of data.batches(BATCH)) imageFeeds.push({ [input]: new ort.Tensor('float32', b.images, [b.count, ...data.sampleShape]) });
-const wholeBytes = serializeModel(prepared.model);
+const wholeBytes = serializeModel(model);
 const whole = await profiled(wholeBytes, imageFeeds, 'whole');
 const inPassByValue = new Map();
 let wholeKernels = 0;
@@ -68,17 +74,17 @@ for (const e of whole.kernels) {
   wholeKernels += e.dur / 1000 / whole.passes;
 }
 const wholeWall = await fastestPass(wholeBytes, imageFeeds);
-console.log(`${process.argv[2]}: full pass ${wholeWall.toFixed(1)} ms wall, ${wholeKernels.toFixed(1)} ms kernels (2,000 images, batches of ${BATCH})`);
+console.log(`${process.argv[2]}${padding ? ' (channel-padded)' : ''}: full pass ${wholeWall.toFixed(1)} ms wall, ${wholeKernels.toFixed(1)} ms kernels (2,000 images, batches of ${BATCH})`);
 console.log('| layer | in-pass kernels (ms) | cut run, wall (ms) | cut kernels (ms) | of which reorders (ms) | cut wall / in-pass |');
 console.log('|---|--:|--:|--:|--:|--:|');
 const sum = { inPass: 0, wall: 0, kernels: 0, reorders: 0 };
 for (const layer of prepared.layers) {
-  const cut = cutDownstream(prepared.model, cutWeights(layer), prepared.io.logits, prepared.shapes, prepared.io.input);
+  const cut = cutDownstream(model, cutWeights(layer), prepared.io.logits, shapes, prepared.io.input);
   const values = new Set(cut.model.graph.nodes.flatMap((n) => n.outputs));
   let inPass = 0;
   for (const [value, ms] of inPassByValue) if (values.has(value)) inPass += ms;
   const names = cut.frontier.map((v) => v.name);
-  const frontier = await computeFrontier(prepared.model, input, names, data, { start: 0, end: data.count }, BATCH, undefined, { threads: 2 });
+  const frontier = await computeFrontier(model, input, names, data, { start: 0, end: data.count }, BATCH, undefined, { threads: 2 });
   const feeds = frontier.map((b) => Object.fromEntries(names.map((n) => [n, b.values.get(n)])));
   const bytes = serializeModel(cut.model);
   const wall = await fastestPass(bytes, feeds);
