@@ -25,6 +25,12 @@ export interface DownstreamCut {
   readonly nodes: number;
   /** Bytes of the largest value the downstream part computes, per sample. */
   readonly largestValueBytes: number;
+  /**
+   * Unchanged initializers that each copy of a replicated cut holds its own of (replicate.ts): shared, they
+   * would let onnxruntime merge the copies' nodes that read them into one (common-subexpression
+   * elimination), and a merged node loses the fusions each copy has alone (blocked-frontier.ts).
+   */
+  readonly perCopy: ReadonlySet<string>;
 }
 
 /** The initializers a perturbation of this layer may change: its weight, and its bias (prunec). */
@@ -74,7 +80,7 @@ export function cutDownstream(model: Model, weights: readonly string[], output: 
   };
   let largestValueBytes = 0;
   for (const node of downstream) for (const out of node.outputs) if (out !== '' && shapes.has(out)) largestValueBytes = Math.max(largestValueBytes, shapes.sampleBytes(out));
-  return { model: { ...model, graph }, frontier, nodes: downstream.length, largestValueBytes };
+  return { model: { ...model, graph }, frontier, nodes: downstream.length, largestValueBytes, perCopy: new Set() };
 }
 
 /** Ops whose output is not a function of their inputs: never copied as constants. */

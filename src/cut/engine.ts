@@ -17,6 +17,7 @@ import type { LabeledBatches } from '../runtime/evaluate.js';
 import { imageTensor } from '../runtime/image-tensor.js';
 import { OrtRunner, type OrtTensor, type SessionOptions } from '../runtime/session.js';
 import { defaultBatchSize, LARGEST_ACTIVATION_BYTES } from './batch-size.js';
+import { blockedFrontier } from './blocked-frontier.js';
 import { cutDownstream, cutWeights, type DownstreamCut } from './cut.js';
 import { padChannels, type PaddedChannels } from './pad-channels.js';
 import type { Model } from '../onnx/ir.js';
@@ -28,6 +29,8 @@ import { replicatedModel, variantOutput } from './replicate.js';
 export const MAX_BUNDLE = 8;
 /** Bound on a bundle's largest values of one batch summed over its copies: big models get smaller bundles. */
 const BUNDLE_VALUE_BYTES = 8 * LARGEST_ACTIVATION_BYTES;
+/** Channels per block of onnxruntime's blocked layout with AVX-512 (8 with AVX2, which divides it). */
+const LAYOUT_BLOCK = 16;
 
 export interface CutEngineOptions {
   /** Images the cached frontier covers (the data set's size): with `memoryBytes`, it sets the groups. */
@@ -41,11 +44,14 @@ export interface CutEngineOptions {
   /** Options of the prefix runs that compute the frontier. */
   prefix: SessionOptions;
   /**
-   * Run a copy of the graph with convolution channels padded to multiples of 16 (pad-channels.ts), when
-   * it has any to pad: the same logits up to float rounding, a faster pass where onnxruntime would run
-   * convolutions outside its blocked layout (DenseNet). Perturbed weights are given in their original shape.
+   * Arrange the graph for onnxruntime's blocked layout (NCHWc, x86-64): run a copy with convolution
+   * channels padded to multiples of 16 (pad-channels.ts), when it has any to pad, and feed frontier values
+   * that a Concat, Add, Sum or BatchNormalization reads through an identity convolution into that layout
+   * (blocked-frontier.ts). The same logits up to float rounding, faster where onnxruntime would leave its
+   * blocked layout (DenseNet, the residual Adds of ResNet-20 and MobileNetV2). Perturbed weights are given
+   * in their original shape.
    */
-  padChannels?: boolean;
+  blockedLayout?: boolean;
 }
 
 /** A range of samples processed together. */
@@ -71,10 +77,14 @@ export class CutEngine {
   /** The cuts and groups of `layers` (a subset of the prepared model's, in topological order). */
   static create(prepared: PreparedModel, layers: readonly Layer[], options: CutEngineOptions): CutEngine {
     const batchSize = prepared.fixedBatch ?? options.batchSize ?? defaultBatchSize(prepared.model, prepared.shapes);
-    const padding = options.padChannels ? padChannels(prepared.model, prepared.shapes) : undefined;
+    const padding = options.blockedLayout ? padChannels(prepared.model, prepared.shapes, LAYOUT_BLOCK) : undefined;
     const model = padding?.model ?? prepared.model;
     const shapes = padding ? prepared.shapes.withChannels(padding.paddedChannels) : prepared.shapes;
-    const cuts = new Map(layers.map((layer) => [layer, cutDownstream(model, cutWeights(layer), prepared.io.logits, shapes, prepared.io.input)] as const));
+    const cutOf = (layer: Layer): DownstreamCut => {
+      const cut = cutDownstream(model, cutWeights(layer), prepared.io.logits, shapes, prepared.io.input);
+      return options.blockedLayout ? blockedFrontier(cut, LAYOUT_BLOCK) : cut;
+    };
+    const cuts = new Map(layers.map((layer) => [layer, cutOf(layer)] as const));
     const groups = groupLayers(layers, cuts, shapes, options.count, options.memoryBytes);
     return new CutEngine(prepared, model, padding, batchSize, cuts, groups, options);
   }

@@ -1,7 +1,7 @@
 /**
  * Several perturbations of one layer in one onnxruntime session: the layer's downstream part (cut.ts)
  * copied once per variant, each copy with its own changed weights baked in, all copies reading the same
- * frontier inputs and sharing every unchanged weight. One session per bundle instead of one per job
+ * frontier inputs and sharing every unchanged weight (but those the cut marks `perCopy`). One session per bundle instead of one per job
  * saves the session creation, its first-run allocations and release, and one onnxruntime call per batch
  * for each extra copy. Each copy is the same subgraph as the single-variant model, so onnxruntime
  * optimises and computes it the same way: the logits are bit-identical to one session per variant
@@ -39,10 +39,15 @@ export function replicatedModel(cut: DownstreamCut, variants: readonly ReadonlyM
     const tag = `${prefix}${index}/`;
     const copied = (name: string): string => {
       if (name === '' || frontier.has(name)) return name;
-      if (graph.initializers.has(name) && !values.has(name)) return name; // an unchanged weight, shared
+      if (graph.initializers.has(name) && !values.has(name) && !cut.perCopy.has(name)) return name; // an unchanged weight, shared
       return tag + name;
     };
     for (const node of graph.nodes) nodes.push({ ...node, name: tag + node.name, inputs: node.inputs.map(copied), outputs: node.outputs.map(copied) });
+    for (const name of cut.perCopy) {
+      const own = graph.initializers.get(name);
+      assert(own, () => `no initializer named "${name}" in the downstream part`);
+      initializers.set(tag + name, { ...own, name: tag + name });
+    }
     for (const [name, data] of values) {
       const old = graph.initializers.get(name);
       assert(old, () => `no initializer named "${name}" in the downstream part`);

@@ -90,8 +90,8 @@ export class SweepEvaluator {
       ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
       session,
       prefix,
-      // onnxruntime's blocked convolution layout, which padding makes reachable, exists on x86-64 only.
-      padChannels: process.arch === 'x64',
+      // onnxruntime's blocked convolution layout (which the padded channels and blocked frontier reach) exists on x86-64 only.
+      blockedLayout: process.arch === 'x64',
     });
     // The first group's frontier values come out of the base runs (one pass less) when they fit in one chunk.
     const first = engine.groups[0];

@@ -164,7 +164,7 @@ describe('the cut engine on a channel-padded graph', () => {
     const prepared = await prepareModelFile(`zoo/models/${name}/model.onnx`, { sampleShape: data.sampleShape });
     const options = { count: data.count, memoryBytes: 2 ** 30, batchSize: 20, session: {}, prefix: {} };
     const plain = CutEngine.create(prepared, prepared.layers, options);
-    const padded = CutEngine.create(prepared, prepared.layers, { ...options, padChannels: true });
+    const padded = CutEngine.create(prepared, prepared.layers, { ...options, blockedLayout: true });
     expect(plain.model).toBe(prepared.model);
     expect(padded.model).not.toBe(prepared.model);
     expect(padded.groups.map((g) => g.layers.length)).toEqual(plain.groups.map((g) => g.layers.length));

@@ -11,12 +11,13 @@ const bits = (a: Float32Array): number[] => [...new Uint32Array(a.buffer, a.byte
 
 describe('replicated downstream parts', () => {
   it.each([
-    ['bundled CNN', BUNDLED.model],
-    ['ResNet-style with residual Adds', `${ROOT}tests/fixtures/models/resnet-mini.onnx`],
-  ])('give every variant the logits of its own session, bit for bit, for every layer (%s)', async (_, path) => {
+    ['bundled CNN', BUNDLED.model, false],
+    ['ResNet-style with residual Adds', `${ROOT}tests/fixtures/models/resnet-mini.onnx`, false],
+    ['ResNet-style, the Adds\' frontier values in the blocked layout', `${ROOT}tests/fixtures/models/resnet-mini.onnx`, true],
+  ])('give every variant the logits of its own session, bit for bit, for every layer (%s)', async (_, path, blockedLayout) => {
     const data = await openEvalData({ data: BUNDLED.images, labels: BUNDLED.labels, limit: 130 });
     const prepared = await prepareModelFile(path, { sampleShape: data.sampleShape });
-    const engine = CutEngine.create(prepared, prepared.layers, { count: data.count, memoryBytes: 2 ** 30, batchSize: 64, session: {}, prefix: {} });
+    const engine = CutEngine.create(prepared, prepared.layers, { count: data.count, memoryBytes: 2 ** 30, batchSize: 64, session: {}, prefix: {}, blockedLayout });
     const specs = parsePerturbationList('prune:0.5,quant:2,prunec:0.5,noise:1.0');
     for (const group of engine.groups) {
       const frontier = await engine.frontier(group, data, { start: 0, end: data.count });
