@@ -2,11 +2,13 @@
  * The report in a real browser: Debian's chromium driven by playwright-core, every request but the
  * page's own refused and recorded. Checks that nothing else was asked for, that every chart drew
  * one mark per data row, that the embedded JSON is the report data, that the hover and the metric
- * switch work, and saves the full page as docs/report.png.
+ * switch work, and takes a screenshot of the full page: docs/report.png with SAFER_UPDATE_DOCS=1, otherwise
+ * a file in the temporary directory (a test run leaves the checkout as it was).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +19,7 @@ import { makeResultsDirs, type ResultsDirs } from './results-dir.js';
 const CHROMIUM = '/usr/bin/chromium';
 // Without the background-networking flags, chromium tries Google's hosts at start (docs: .library/env/machines/node.md).
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SCREENSHOT = join(ROOT, 'docs/report.png');
+const SCREENSHOT = process.env.SAFER_UPDATE_DOCS === '1' ? join(ROOT, 'docs/report.png') : join(tmpdir(), `safer-report-${process.pid}.png`);
 
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`skipping the browser test: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
