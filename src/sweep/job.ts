@@ -1,7 +1,8 @@
 /** Sweep jobs: a layer perturbed once per job, evaluated through the graph-cut engine on cached frontier values, several jobs of a layer in one session. */
 import type { CutEngine, CutRun } from '../cut/engine.js';
 import type { FrontierBatch } from '../cut/frontier.js';
-import { applyPerturbation, createRng, sameBits } from '../perturb/index.js';
+import { perturbedValues, type PerturbedValues } from '../layers/perturbed-values.js';
+import { createRng } from '../perturb/index.js';
 import { accumulate, emptyTotals, finiteOrNull, type ClassificationTotals } from '../runtime/metrics.js';
 import { ROW_FORMAT, type SweepRow } from '../rows/row.js';
 import { adaptiveBound, addPaired, emptyPaired, type AdaptiveOptions, type PairedState } from './adaptive.js';
@@ -31,23 +32,9 @@ export interface JobResult {
 }
 
 /** A job's changed weights, and whether they are its layer's weights bit for bit. */
-interface Perturbed {
-  values: Map<string, Float32Array>;
-  unchanged: boolean;
-}
-
-function perturbJob(job: SweepJob, engine: CutEngine): Perturbed {
+function perturbJob(job: SweepJob, engine: CutEngine): PerturbedValues {
   const { layer, spec, seed } = job;
-  const weights = engine.prepared.model.graph.initializers;
-  const weight = weights.get(layer.name)?.data as Float32Array;
-  const bias = layer.bias ? (weights.get(layer.bias)?.data as Float32Array) : undefined;
-  const perturbed = applyPerturbation({ weight, shape: layer.shape, channelAxis: layer.channelAxis, bias }, spec.perturbation, createRng(rngSeedFor(layer.name, spec.text, seed)));
-  const values = new Map<string, Float32Array>([[layer.name, perturbed.weight]]);
-  if (perturbed.bias && layer.bias) values.set(layer.bias, perturbed.bias);
-  // A perturbation that leaves every bit of the weights as it was (a low bit-flip rate that drew no
-  // flip, say) cannot change the outputs: the unperturbed logits are the exact answer.
-  const unchanged = sameBits(perturbed.weight, weight) && (!perturbed.bias || sameBits(perturbed.bias, bias));
-  return { values, unchanged };
+  return perturbedValues(engine.prepared.model, layer, spec.perturbation, createRng(rngSeedFor(layer.name, spec.text, seed)));
 }
 
 /** What one job accumulates over the batches of a chunk. */
@@ -99,7 +86,7 @@ export async function evaluateBundle(jobs: readonly SweepJob[], frontier: readon
     await run?.release();
     run = undefined;
     running = perturbed.flatMap((p, i) => (p && !p.unchanged && !(states[i] as JobState).finished ? [i] : []));
-    if (running.length > 0) run = await engine.open(layer, running.map((i) => (perturbed[i] as Perturbed).values), `${layer.name} ${running.map((i) => (jobs[i] as SweepJob).spec.text).join(', ')}`);
+    if (running.length > 0) run = await engine.open(layer, running.map((i) => (perturbed[i] as PerturbedValues).values), `${layer.name} ${running.map((i) => (jobs[i] as SweepJob).spec.text).join(', ')}`);
   };
   try {
     await reopen();
@@ -141,7 +128,7 @@ export async function evaluateBundle(jobs: readonly SweepJob[], frontier: readon
     const before = previous[i];
     if (before?.stoppedEarly) return before;
     const state = states[i] as JobState;
-    const result: JobResult = { totals: state.totals, seconds: (before?.seconds ?? 0) + share, weightsUnchanged: (perturbed[i] as Perturbed).unchanged };
+    const result: JobResult = { totals: state.totals, seconds: (before?.seconds ?? 0) + share, weightsUnchanged: (perturbed[i] as PerturbedValues).unchanged };
     if (adaptive) {
       result.paired = state.paired;
       result.stoppedEarly = state.stoppedEarly;

@@ -4,7 +4,8 @@ import { CutLogits } from '../../src/cut/cut-logits.js';
 import { WeightedForward } from '../../src/criteria/forward.js';
 import { openEvalData } from '../../src/data/index.js';
 import { prepareModelFile, type PreparedModel } from '../../src/model/prepare.js';
-import { applyPerturbation, createRng, parsePerturbationList } from '../../src/perturb/index.js';
+import { perturbedValues } from '../../src/layers/perturbed-values.js';
+import { createRng, parsePerturbationList } from '../../src/perturb/index.js';
 import { BUNDLED, ROOT } from '../helpers/cli.js';
 import { bakedMlp, prepareTest } from '../helpers/models.js';
 
@@ -27,11 +28,7 @@ async function expectFullPassLogits(prepared: PreparedModel, batch: Awaited<Retu
   try {
     const [spec] = parsePerturbationList('prunec:0.5');
     for (const layer of layers) {
-      const weight = model.graph.initializers.get(layer.name)?.data as Float32Array;
-      const bias = layer.bias ? (model.graph.initializers.get(layer.bias)?.data as Float32Array) : undefined;
-      const r = applyPerturbation({ weight, shape: layer.shape, channelAxis: layer.channelAxis, bias }, spec!.perturbation, createRng(1));
-      const values = new Map([[layer.name, r.weight]]);
-      if (r.bias && layer.bias) values.set(layer.bias, r.bias);
+      const { values } = perturbedValues(model, layer, spec!.perturbation, createRng(1));
       // The same criterion twice (cached frontier) and another one (recomputed): the same logits.
       const a = await cut.logits(layer, values, 'one');
       const b = await cut.logits(layer, values, 'one');

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { CutEngine } from '../../src/cut/engine.js';
 import { padChannels } from '../../src/cut/pad-channels.js';
-import { applyPerturbation, createRng, parsePerturbationList } from '../../src/perturb/index.js';
+import { perturbedValues } from '../../src/layers/perturbed-values.js';
+import { createRng, parsePerturbationList } from '../../src/perturb/index.js';
 import { openEvalData } from '../../src/data/eval-data.js';
 import { prepareModelFile } from '../../src/model/prepare.js';
 import type { Model, Node } from '../../src/onnx/ir.js';
@@ -180,15 +181,7 @@ describe('the cut engine on a channel-padded graph', () => {
       const plainFrontier = await plain.frontier(plainGroup, data, { start: 0, end: data.count });
       const paddedFrontier = await padded.frontier(paddedGroup, data, { start: 0, end: data.count });
       for (const layer of plainGroup.layers) {
-        const weights = prepared.model.graph.initializers;
-        const weight = weights.get(layer.name)?.data as Float32Array;
-        const bias = layer.bias ? (weights.get(layer.bias)?.data as Float32Array) : undefined;
-        const variants = spec.map((s) => {
-          const r = applyPerturbation({ weight, shape: layer.shape, channelAxis: layer.channelAxis, bias }, s.perturbation, createRng(3));
-          const values = new Map([[layer.name, r.weight]]);
-          if (r.bias && layer.bias) values.set(layer.bias, r.bias);
-          return values;
-        });
+        const variants = spec.map((s) => perturbedValues(prepared.model, layer, s.perturbation, createRng(3)).values);
         const a = await plain.open(layer, variants, 'plain');
         const b = await padded.open(layer, variants, 'padded');
         try {

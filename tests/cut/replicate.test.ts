@@ -4,7 +4,8 @@ import { CutEngine, MAX_BUNDLE } from '../../src/cut/engine.js';
 import { replicatedModel, variantOutput } from '../../src/cut/replicate.js';
 import { openEvalData } from '../../src/data/index.js';
 import { prepareModelFile } from '../../src/model/prepare.js';
-import { applyPerturbation, createRng, parsePerturbationList } from '../../src/perturb/index.js';
+import { perturbedValues } from '../../src/layers/perturbed-values.js';
+import { createRng, parsePerturbationList } from '../../src/perturb/index.js';
 import { BUNDLED, ROOT } from '../helpers/cli.js';
 
 const bits = (a: Float32Array): number[] => [...new Uint32Array(a.buffer, a.byteOffset, a.length)];
@@ -24,15 +25,7 @@ describe('replicated downstream parts', () => {
     for (const group of engine.groups) {
       const frontier = await engine.frontier(group, data, { start: 0, end: data.count });
       for (const layer of group.layers) {
-        const weights = prepared.model.graph.initializers;
-        const weight = weights.get(layer.name)?.data as Float32Array;
-        const bias = layer.bias ? (weights.get(layer.bias)?.data as Float32Array) : undefined;
-        const variants = specs.map((spec) => {
-          const r = applyPerturbation({ weight, shape: layer.shape, channelAxis: layer.channelAxis, bias }, spec.perturbation, createRng(7));
-          const values = new Map([[layer.name, r.weight]]);
-          if (r.bias && layer.bias) values.set(layer.bias, r.bias);
-          return values;
-        });
+        const variants = specs.map((spec) => perturbedValues(prepared.model, layer, spec.perturbation, createRng(7)).values);
         const together = await engine.open(layer, variants, 'bundle');
         const alone = await Promise.all(variants.map((v) => engine.open(layer, [v], 'one')));
         try {
