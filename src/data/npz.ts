@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { unzipSync } from 'fflate';
 import type { ArraySource } from './array-source.js';
 import { DTYPES } from './dtypes.js';
 import { DataError, fileError } from './errors.js';
@@ -31,7 +30,7 @@ export async function openNpz(file: string): Promise<NpzArrays> {
   } catch (error) {
     throw fileError(file, error);
   }
-  const keys = unzip(file, archive, () => false).keys;
+  const keys = (await unzip(file, archive, () => false)).keys;
   const pair = KEY_PAIRS.find(([images]) => keys.includes(images));
   if (pair !== undefined) {
     const [imagesKey, labelsKey] = pair;
@@ -53,7 +52,7 @@ export async function openNpz(file: string): Promise<NpzArrays> {
 }
 
 async function extract(file: string, archive: Uint8Array, keys: readonly string[]): Promise<Map<string, ArraySource>> {
-  const { files } = unzip(file, archive, (key) => keys.includes(key));
+  const { files } = await unzip(file, archive, (key) => keys.includes(key));
   const arrays = new Map<string, ArraySource>();
   for (const key of keys) {
     const bytes = files[`${key}.npy`];
@@ -67,8 +66,12 @@ const MAX_MEMBER_BYTES = 2 ** 31;
 /** Deflate cannot expand data more than about 1032 times. */
 const MAX_DEFLATE_RATIO = 1032;
 
-/** Lists the archive's .npy member keys in archive order and decompresses those `want` accepts. */
-function unzip(file: string, archive: Uint8Array, want: (key: string) => boolean): { keys: string[]; files: Record<string, Uint8Array> } {
+/**
+ * Lists the archive's .npy member keys in archive order and decompresses those `want` accepts. The
+ * decompressor is loaded here, on first use: every command reads data, few read .npz (9 ms of start-up).
+ */
+async function unzip(file: string, archive: Uint8Array, want: (key: string) => boolean): Promise<{ keys: string[]; files: Record<string, Uint8Array> }> {
+  const { unzipSync } = await import('fflate');
   const keys: string[] = [];
   try {
     const files = unzipSync(archive, {
