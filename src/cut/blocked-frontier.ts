@@ -15,6 +15,7 @@
  */
 import type { Initializer, Node } from '../onnx/ir.js';
 import type { DownstreamCut } from './cut.js';
+import { LAYOUT_BLOCK } from './pad-channels.js';
 
 /** Ops that onnxruntime keeps in the blocked layout only when their input(s) are in it. */
 const LAYOUT_FOLLOWING = new Set(['Concat', 'Add', 'Sum', 'BatchNormalization']);
@@ -27,7 +28,7 @@ const FLOAT = 1;
  * Sum or BatchNormalization of the cut reads, fed through an identity depthwise convolution. The frontier
  * (the inputs and their names) stays as it is; a cut with no such value is returned as given.
  */
-export function blockedFrontier(cut: DownstreamCut, block = 16): DownstreamCut {
+export function blockedFrontier(cut: DownstreamCut, block = LAYOUT_BLOCK): DownstreamCut {
   const graph = cut.model.graph;
   const names = new Set([...graph.nodes.flatMap((n) => [n.name, ...n.outputs]), ...graph.initializers.keys(), ...graph.inputs.map((v) => v.name)]);
   const free = (base: string): string => {

@@ -29,8 +29,6 @@ import { replicatedModel, variantOutput } from './replicate.js';
 export const MAX_BUNDLE = 8;
 /** Bound on a bundle's largest values of one batch summed over its copies: big models get smaller bundles. */
 const BUNDLE_VALUE_BYTES = 8 * LARGEST_ACTIVATION_BYTES;
-/** Channels per block of onnxruntime's blocked layout with AVX-512 (8 with AVX2, which divides it). */
-const LAYOUT_BLOCK = 16;
 
 export interface CutEngineOptions {
   /** Images the cached frontier covers (the data set's size): with `memoryBytes`, it sets the groups. */
@@ -77,12 +75,12 @@ export class CutEngine {
   /** The cuts and groups of `layers` (a subset of the prepared model's, in topological order). */
   static create(prepared: PreparedModel, layers: readonly Layer[], options: CutEngineOptions): CutEngine {
     const batchSize = prepared.fixedBatch ?? options.batchSize ?? defaultBatchSize(prepared.model, prepared.shapes);
-    const padding = options.blockedLayout ? padChannels(prepared.model, prepared.shapes, LAYOUT_BLOCK) : undefined;
+    const padding = options.blockedLayout ? padChannels(prepared.model, prepared.shapes) : undefined;
     const model = padding?.model ?? prepared.model;
     const shapes = padding ? prepared.shapes.withChannels(padding.paddedChannels) : prepared.shapes;
     const cutOf = (layer: Layer): DownstreamCut => {
       const cut = cutDownstream(model, cutWeights(layer), prepared.io.logits, shapes, prepared.io.input);
-      return options.blockedLayout ? blockedFrontier(cut, LAYOUT_BLOCK) : cut;
+      return options.blockedLayout ? blockedFrontier(cut) : cut;
     };
     const cuts = new Map(layers.map((layer) => [layer, cutOf(layer)] as const));
     const groups = groupLayers(layers, cuts, shapes, options.count, options.memoryBytes);

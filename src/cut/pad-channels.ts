@@ -52,6 +52,9 @@ const PER_CHANNEL = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'Glo
  */
 const MAX_GROWTH = 4 / 3;
 
+/** Channels per block of onnxruntime's blocked layout (NCHWc) with AVX-512; AVX2's 8 divides it. */
+export const LAYOUT_BLOCK = 16;
+
 const roundUp = (n: number, block: number): number => Math.ceil(n / block) * block;
 const total = (layout: ChannelLayout): { size: number; padded: number } =>
   layout.segments.reduce((a, s) => ({ size: a.size + s.size, padded: a.padded + s.padded }), { size: 0, padded: 0 });
@@ -82,7 +85,7 @@ interface Widening {
  * The model with convolution outputs padded to multiples of `block` channels, or undefined when no
  * convolution's channel count needs it, or a padded value reaches an op the rewrite does not know.
  */
-export function padChannels(model: Model, shapes: ShapeTable, block = 16): PaddedChannels | undefined {
+export function padChannels(model: Model, shapes: ShapeTable, block = LAYOUT_BLOCK): PaddedChannels | undefined {
   const inits = model.graph.initializers;
   const layouts = new Map<string, ChannelLayout>();
   const widenings = new Map<string, Widening>();
