@@ -2,8 +2,8 @@
  * Several perturbations of one layer in one onnxruntime session: the layer's downstream part (cut.ts)
  * copied once per variant, each copy with its own changed weights baked in, all copies reading the same
  * frontier inputs and sharing every unchanged weight (but those the cut marks `perCopy`). One session
- * per bundle instead of one per job saves the session creation, its first-run allocations and release, and one onnxruntime call per batch
- * for each extra copy. Each copy is the same subgraph as the single-variant model, so onnxruntime
+ * per bundle instead of one per job saves the session creation, its first-run allocations and release,
+ * and one onnxruntime call per batch for each extra copy. Each copy is the same subgraph as the single-variant model, so onnxruntime
  * optimises and computes it the same way: the logits are bit-identical to one session per variant
  * (checked on every zoo model, docs/benchmarks.md).
  */
