@@ -8,7 +8,8 @@
 //   cut kernels the kernel time of the same session under the profiler, and the part of it in layout
 //               conversions (ReorderInput / ReorderOutput), which a full pass does not have at that point
 // and prints the ratios summed over layers, the quantity the sweep's "downstream runs / bound" depends on.
-// With PAD=1, on the channel-padded copy of the graph that the sweep runs on x86-64 (src/cut/pad-channels.ts).
+// With PAD=1, as the sweep runs on x86-64: on the channel-padded copy of the graph (src/cut/pad-channels.ts),
+// each cut's frontier values fed in the blocked layout (src/cut/blocked-frontier.ts).
 // Usage: [PAD=1] node perf/cut-op-bound.mjs zoo/models/mobilenetv2/model.onnx      (needs a built dist/)
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -22,6 +23,7 @@ const { openEvalData } = await import(`${R}/data/eval-data.js`);
 const { cutDownstream, cutWeights } = await import(`${R}/cut/cut.js`);
 const { computeFrontier } = await import(`${R}/cut/frontier.js`);
 const { padChannels } = await import(`${R}/cut/pad-channels.js`);
+const { blockedFrontier } = await import(`${R}/cut/blocked-frontier.js`);
 
 const BATCH = 250;
 const DIR = `/tmp/safer-cut-op-bound-${process.pid}`;
@@ -79,7 +81,8 @@ console.log('| layer | in-pass kernels (ms) | cut run, wall (ms) | cut kernels (
 console.log('|---|--:|--:|--:|--:|--:|');
 const sum = { inPass: 0, wall: 0, kernels: 0, reorders: 0 };
 for (const layer of prepared.layers) {
-  const cut = cutDownstream(model, cutWeights(layer), prepared.io.logits, shapes, prepared.io.input);
+  const plainCut = cutDownstream(model, cutWeights(layer), prepared.io.logits, shapes, prepared.io.input);
+  const cut = padding ? blockedFrontier(plainCut) : plainCut;
   const values = new Set(cut.model.graph.nodes.flatMap((n) => n.outputs));
   let inPass = 0;
   for (const [value, ms] of inPassByValue) if (values.has(value)) inPass += ms;

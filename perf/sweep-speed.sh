@@ -21,7 +21,8 @@
 #
 # Env: PERTURB (default prune:0.5,prune:0.9,quant:4,quant:2,quantc:4), PY (/usr/bin/python3),
 #      OUT (directory for logs and JSON, default a fresh /tmp dir), SKIP_PROFILE=1, REPEAT (default 1),
-#      VARIANTS=1 (the extra thread/malloc variants; '-' in their columns otherwise).
+#      VARIANTS=1 (the extra thread/malloc variants; '-' in their columns otherwise), PROFILE_ONLY=1 (only the
+#      profile section: no PyTorch, no timing table).
 # Needs a built dist/ (npm run build). Run it niced on a shared machine: nice -n 10 perf/sweep-speed.sh
 set -euo pipefail
 
@@ -200,6 +201,7 @@ echo "# safer $(git rev-parse --short HEAD 2>/dev/null || echo '?'), dist/sweep/
 echo "# load before: $(uptime | sed 's/.*load average: //')"
 echo
 ratios=()
+if [ "${PROFILE_ONLY:-0}" != 1 ]; then
 printf '| model | layers | jobs | safer (defaults) | safer -j1 -t2 | safer -j2 -t1 | safer -j1 -t1 | torch 2 thr | torch 2 thr, plain malloc | torch 1 thr | torch 2 thr, batch 250 | torch start-up + load (whole command) | load avg |\n'
 printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 for name in "${MODELS[@]}"; do
@@ -233,6 +235,7 @@ for r in "${ratios[@]}"; do echo "$r"; done
 echo
 echo "# load after: $(uptime | sed 's/.*load average: //')"
 [ "$(stat -c %y dist/sweep/run.js)" = "$DIST_STAMP" ] || echo "# WARNING: dist/ was rebuilt during the benchmark; the safer columns may mix two builds"
+fi
 
 [ "${SKIP_PROFILE:-0}" = 1 ] && exit 0
 echo

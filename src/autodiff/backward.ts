@@ -5,7 +5,7 @@
  * gradients, and sums the gradients of values that fan out.
  */
 import { NotDifferentiableError, UnsupportedOpError } from '../errors.js';
-import { attrFloat, attrFloats, attrInt, attrInts, attrTensor } from '../onnx/attrs.js';
+import { constantNodeValue } from '../onnx/attrs.js';
 import { isDataType, isFloatType } from '../onnx/dtypes.js';
 import { GraphIndex, topologicalOrder } from '../onnx/graph.js';
 import type { Graph, Node, Tensor } from '../onnx/ir.js';
@@ -151,14 +151,5 @@ export function constantValue(graph: Graph, index: GraphIndex, value: Value, exc
   const node = index.producer(value);
   if (!node) return undefined;
   if (node.opType === 'Identity') return constantValue(graph, index, node.inputs[0] ?? '', exclude);
-  if (node.opType !== 'Constant') return undefined;
-  const t = attrTensor(node, 'value');
-  if (t) return t;
-  if (node.attributes.has('value_float')) return { dataType: 'float32', dims: [], data: Float32Array.of(attrFloat(node, 'value_float', 0)) };
-  const floats = attrFloats(node, 'value_floats');
-  if (floats) return { dataType: 'float32', dims: [floats.length], data: Float32Array.from(floats) };
-  if (node.attributes.has('value_int')) return { dataType: 'int64', dims: [], data: BigInt64Array.of(BigInt(attrInt(node, 'value_int', 0))) };
-  const ints = attrInts(node, 'value_ints');
-  if (ints) return { dataType: 'int64', dims: [ints.length], data: BigInt64Array.from(ints, (v) => BigInt(v)) };
-  return undefined;
+  return node.opType === 'Constant' ? constantNodeValue(node) : undefined;
 }

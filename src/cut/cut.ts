@@ -8,10 +8,12 @@
  * bounds) are not frontier: their nodes are copied into the cut, so that onnxruntime sees them as
  * constants and fuses what it fuses in the whole graph (a Conv with its Clip: fed as inputs, the
  * bounds left every Clip of MobileNetV2 unfused, with layout conversions around it; docs/benchmarks.md).
+ * Constant nodes among them become the cut's initializers (shared by the copies of a replicated cut).
  * A frontier value computed from another frontier value by a chain of cheap per-element ops (a
  * BatchNormalization and a ReLU) is recomputed in the cut rather than cached (recomputedChains).
  */
 import { ModelError } from '../errors.js';
+import { constantNodeValue } from '../onnx/attrs.js';
 import { onnxTypeCode } from '../onnx/dtypes.js';
 import { ancestorNodes, topologicalOrder } from '../onnx/graph.js';
 import type { Dim, Initializer, Model, Node, ValueInfo } from '../onnx/ir.js';
@@ -61,13 +63,15 @@ export function cutDownstream(model: Model, weights: readonly string[], output: 
   const recomputed = [...downstream, ...recomputedChains(model, order, downstream, constants)];
   const inCut = new Set([...recomputed, ...constantNodes(constants, recomputed)]);
   if (inCut.size > downstream.length) downstream = order.filter((n) => inCut.has(n));
+  const asInitializers = constantNodesAsInitializers(downstream);
+  if (asInitializers.size > 0) downstream = downstream.filter((n) => !asInitializers.has(n.outputs[0] as string));
   const produced = new Set(downstream.flatMap((n) => n.outputs));
   const initializers = new Map<string, Initializer>();
   const frontierNames: string[] = [];
   for (const node of downstream) {
     for (const input of node.inputs) {
       if (input === '' || produced.has(input)) continue;
-      const init = model.graph.initializers.get(input);
+      const init = model.graph.initializers.get(input) ?? asInitializers.get(input);
       if (init) initializers.set(input, init);
       else if (!frontierNames.includes(input)) frontierNames.push(input);
     }
@@ -85,6 +89,23 @@ export function cutDownstream(model: Model, weights: readonly string[], output: 
   let largestValueBytes = 0;
   for (const node of downstream) for (const out of node.outputs) if (out !== '' && shapes.has(out)) largestValueBytes = Math.max(largestValueBytes, shapes.sampleBytes(out));
   return { model: { ...model, graph }, frontier, nodes: downstream.length, largestValueBytes, perCopy: new Set() };
+}
+
+/**
+ * The cut's Constant nodes (of a value safer decodes) as initializers, by output name. onnxruntime makes
+ * them initializers too, but in a replicated cut (replicate.ts) each copy's nodes are its own, while an
+ * unchanged initializer is shared: the ViT's 111 Constant nodes per copy made creating a session of 8
+ * copies 1.5 times as slow (docs/benchmarks.md).
+ */
+function constantNodesAsInitializers(nodes: readonly Node[]): Map<string, Initializer> {
+  const initializers = new Map<string, Initializer>();
+  for (const node of nodes) {
+    if (node.opType !== 'Constant' || (node.domain !== '' && node.domain !== 'ai.onnx') || node.outputs.length !== 1) continue;
+    const value = constantNodeValue(node);
+    const name = node.outputs[0] as string;
+    if (value && name !== '') initializers.set(name, { ...value, name });
+  }
+  return initializers;
 }
 
 /** Ops whose output is not a function of their inputs: never copied as constants. */

@@ -13,7 +13,7 @@
  * weight reading a padding channel is 0). The rewrite knows the ops of convolutional classifiers; a
  * padded value reaching any other op leaves the model unpadded (`padChannels` returns undefined).
  */
-import { attrInt, attrInts } from '../onnx/attrs.js';
+import { attrInt, attrInts, constantNodeValue } from '../onnx/attrs.js';
 import { topologicalOrder } from '../onnx/graph.js';
 import type { Initializer, Model, Node } from '../onnx/ir.js';
 import type { ShapeTable } from '../model/shape-table.js';
@@ -235,8 +235,8 @@ export function padChannels(model: Model, shapes: ShapeTable, block = LAYOUT_BLO
     const init = name ? inits.get(name) : undefined;
     if (init) return [...(init.data as BigInt64Array)].map(Number);
     const producer = model.graph.nodes.find((n) => n.opType === 'Constant' && n.outputs[0] === name);
-    const value = producer?.attributes.get('value');
-    return value?.type === 'tensor' ? [...(value.value.data as BigInt64Array)].map(Number) : undefined;
+    const value = producer ? constantNodeValue(producer) : undefined;
+    return value?.data instanceof BigInt64Array ? [...value.data].map(Number) : undefined;
   }
 
   /** A Gemm reading padded features (transA 0): its weight gets zero rows or columns for them; its output is not padded. */

@@ -39,3 +39,19 @@ export function attrTensor(node: Node, name: string): Tensor | undefined {
   const a = find(node, name, 'tensor');
   return a?.type === 'tensor' ? a.value : undefined;
 }
+
+/**
+ * The tensor a Constant node produces, from whichever of its value attributes it has (value,
+ * value_float(s), value_int(s)); undefined for the kinds safer does not decode (strings, sparse).
+ */
+export function constantNodeValue(node: Node): Tensor | undefined {
+  const t = attrTensor(node, 'value');
+  if (t) return t;
+  if (node.attributes.has('value_float')) return { dataType: 'float32', dims: [], data: Float32Array.of(attrFloat(node, 'value_float', 0)) };
+  const floats = attrFloats(node, 'value_floats');
+  if (floats) return { dataType: 'float32', dims: [floats.length], data: Float32Array.from(floats) };
+  if (node.attributes.has('value_int')) return { dataType: 'int64', dims: [], data: BigInt64Array.of(BigInt(attrInt(node, 'value_int', 0))) };
+  const ints = attrInts(node, 'value_ints');
+  if (ints) return { dataType: 'int64', dims: [ints.length], data: BigInt64Array.from(ints, (v) => BigInt(v)) };
+  return undefined;
+}
