@@ -4,7 +4,7 @@ import { withOutputs } from '../onnx/edit.js';
 import type { Model } from '../onnx/ir.js';
 import type { ClassifierIO } from './classifier.js';
 import { imageTensor } from './image-tensor.js';
-import { accumulate, argmaxRow, emptyTotals, type ClassificationTotals } from './metrics.js';
+import { accumulate, argmaxRow, emptyTotals, referenceRows, type ClassificationTotals, type ReferenceRows } from './metrics.js';
 import { OrtRunner, type OrtTensor, type SessionOptions } from './session.js';
 
 /** What evaluation needs of a prepared model (model/prepare.ts): the graph, its classifier io, its fixed batch size if any. */
@@ -98,6 +98,7 @@ export class Evaluator {
     let classes = 0;
     let kept: Float32Array | undefined;
     let correctness: Uint8Array | undefined;
+    let reference: ReferenceRows | undefined;
     for await (const batch of data.batches(batchSize)) {
       const { logits, fetched } = await this.runBatch(batch.images, batch.count);
       classes = logits.length / batch.count;
@@ -105,7 +106,8 @@ export class Evaluator {
       if (options.reference && options.reference.length !== data.count * classes) {
         throw new OptionError(`reference logits have ${options.reference.length} values, expected ${data.count} × ${classes}`);
       }
-      accumulate(totals, logits, batch.labels, classes, options.reference, batch.start * classes);
+      reference ??= options.reference ? referenceRows(options.reference, classes) : undefined;
+      accumulate(totals, logits, batch.labels, classes, reference, batch.start);
       if (options.keepLogits) {
         kept ??= new Float32Array(data.count * classes);
         kept.set(logits, batch.start * classes);

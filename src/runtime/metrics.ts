@@ -21,14 +21,45 @@ export function argmaxRow(logits: Float32Array, offset: number, classes: number)
   return best;
 }
 
-/** log softmax of one row into `out` (float64). */
-export function logSoftmaxRow(logits: Float32Array, offset: number, classes: number, out: Float64Array): void {
+/** log Σ_c exp(logit_c) of one row (float64, shifted by the row's largest logit). */
+export function logSumExpRow(logits: Float32Array, offset: number, classes: number): number {
   let max = -Infinity;
   for (let c = 0; c < classes; c++) max = Math.max(max, logits[offset + c] as number);
   let sum = 0;
   for (let c = 0; c < classes; c++) sum += Math.exp((logits[offset + c] as number) - max);
-  const logSum = max + Math.log(sum);
+  return max + Math.log(sum);
+}
+
+/** log softmax of one row into `out` (float64): logit_c − logSumExpRow. */
+export function logSoftmaxRow(logits: Float32Array, offset: number, classes: number, out: Float64Array, logSum = logSumExpRow(logits, offset, classes)): void {
   for (let c = 0; c < classes; c++) out[c] = (logits[offset + c] as number) - logSum;
+}
+
+/**
+ * The rows of a reference run (the unperturbed model) that every perturbed run is compared with, with
+ * what accumulate needs of each row computed once: a sweep compares each job with the same rows.
+ */
+export interface ReferenceRows {
+  /** count × classes. */
+  readonly logits: Float32Array;
+  readonly classes: number;
+  /** Per row, logSumExpRow: its log softmax is logit_c − logSum, the same float64 values as logSoftmaxRow's. */
+  readonly logSums: Float64Array;
+  /** Per row, argmaxRow (−1 for a row holding a NaN). */
+  readonly predictions: Int32Array;
+  /** Per row, 1 if the reference predicted the label: enables the paired counts. */
+  readonly correct?: Uint8Array;
+}
+
+export function referenceRows(logits: Float32Array, classes: number, correct?: Uint8Array): ReferenceRows {
+  const count = logits.length / classes;
+  const logSums = new Float64Array(count);
+  const predictions = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    logSums[i] = logSumExpRow(logits, i * classes, classes);
+    predictions[i] = argmaxRow(logits, i * classes, classes);
+  }
+  return correct ? { logits, classes, logSums, predictions, correct } : { logits, classes, logSums, predictions };
 }
 
 /**
@@ -63,39 +94,31 @@ export function emptyTotals(): ClassificationTotals {
 }
 
 /**
- * Adds one batch. `reference` (same layout as logits, rows from `referenceOffset`) enables KL and
- * agreement; `referenceCorrect` (1 where the reference predicted the label, indexed like the
- * reference's rows) enables the paired counts.
+ * Adds one batch. `reference` (its rows from `referenceRow` on match the batch's) enables KL and
+ * agreement, and the paired counts where it has its correctness.
  */
-export function accumulate(
-  totals: ClassificationTotals,
-  logits: Float32Array,
-  labels: Int32Array,
-  classes: number,
-  reference?: Float32Array,
-  referenceOffset = 0,
-  referenceCorrect?: Uint8Array,
-): void {
+export function accumulate(totals: ClassificationTotals, logits: Float32Array, labels: Int32Array, classes: number, reference?: ReferenceRows, referenceRow = 0): void {
   const n = labels.length;
   const lp = new Float64Array(classes);
   const lq = new Float64Array(classes);
+  const correct = reference?.correct;
   for (let i = 0; i < n; i++) {
     const off = i * classes;
     const label = labels[i] as number;
     const pred = argmaxRow(logits, off, classes);
     const right = pred === label;
     if (right) totals.correct++;
-    if (referenceCorrect) {
-      const before = referenceCorrect[referenceOffset / classes + i] === 1;
+    if (correct) {
+      const before = correct[referenceRow + i] === 1;
       if (before && !right) totals.rightToWrong++;
       else if (!before && right) totals.wrongToRight++;
     }
     logSoftmaxRow(logits, off, classes, lp);
     totals.lossSum += label >= 0 && label < classes ? -(lp[label] as number) : NaN;
     if (reference) {
-      const roff = referenceOffset + off;
-      if (pred !== -1 && pred === argmaxRow(reference, roff, classes)) totals.unchanged++;
-      logSoftmaxRow(reference, roff, classes, lq);
+      const row = referenceRow + i;
+      if (pred !== -1 && pred === reference.predictions[row]) totals.unchanged++;
+      logSoftmaxRow(reference.logits, row * classes, classes, lq, reference.logSums[row]);
       totals.klSum += addKlDivergence(0, lp, lq, classes);
     }
   }

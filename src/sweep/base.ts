@@ -4,6 +4,7 @@ import type { FrontierBatch } from '../cut/frontier.js';
 import type { LayerGroup } from '../cut/groups.js';
 import type { PreparedModel } from '../model/prepare.js';
 import { Evaluator, type LabeledBatches } from '../runtime/evaluate.js';
+import { referenceRows, type ReferenceRows } from '../runtime/metrics.js';
 import type { SessionOptions } from '../runtime/session.js';
 
 export interface Base {
@@ -13,6 +14,8 @@ export interface Base {
   accuracy: number;
   loss: number;
   classes: number;
+  /** The rows every job is compared with (KL, agreement, paired counts), summarized once. */
+  reference: ReferenceRows;
 }
 
 /**
@@ -38,7 +41,9 @@ export async function evaluateBase(
         if (group) frontier.push(engine.frontierFromRun(group, batch, fetched));
       },
     });
-    const base = { logits: r.logits as Float32Array, correct: r.correctness as Uint8Array, accuracy: r.accuracy, loss: r.loss, classes: r.classes };
+    const logits = r.logits as Float32Array;
+    const correct = r.correctness as Uint8Array;
+    const base = { logits, correct, accuracy: r.accuracy, loss: r.loss, classes: r.classes, reference: referenceRows(logits, r.classes, correct) };
     return { base, frontier };
   } finally {
     await evaluator.release();

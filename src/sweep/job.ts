@@ -107,7 +107,7 @@ export async function evaluateBundle(jobs: readonly SweepJob[], frontier: readon
         if (state.finished) return;
         const slot = running.indexOf(i);
         const logits = slot >= 0 ? (outputs[slot] as Float32Array) : unperturbed;
-        accumulate(state.totals, logits, batch.labels, base.classes, base.logits, batch.start * base.classes, base.correct);
+        accumulate(state.totals, logits, batch.labels, base.classes, base.reference, batch.start);
         if (adaptive) {
           addPaired(state.paired, logits, batch.labels, base.classes, base.correct, batch.start);
           const bound = adaptiveBound(adaptive, state.paired, context.checks, context.count);
