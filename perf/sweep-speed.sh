@@ -21,7 +21,8 @@
 #
 # Env: PERTURB (default prune:0.5,prune:0.9,quant:4,quant:2,quantc:4), PY (/usr/bin/python3),
 #      OUT (directory for logs and JSON, default a fresh /tmp dir), SKIP_PROFILE=1, REPEAT (default 1),
-#      VARIANTS=1 (the extra thread/malloc variants; '-' in their columns otherwise), PROFILE_ONLY=1 (only the
+#      VARIANTS=1 (the extra thread/malloc variants; '-' in their columns otherwise), SKIP_B250=1 (no PyTorch
+#      run with batches of 250), PROFILE_ONLY=1 (only the
 #      profile section: no PyTorch, no timing table).
 # Needs a built dist/ (npm run build). Run it niced on a shared machine: nice -n 10 perf/sweep-speed.sh
 set -euo pipefail
@@ -219,7 +220,7 @@ for name in "${MODELS[@]}"; do
       s11=$(run_safer "$name-safer-j1t1-$rep" "$model" --jobs 1 --threads 1)
       read -r _ t1 _ _ _ _ <<< "$(run_torch "$name-torch-t1-$rep" "$name" MALLOC_MMAP_THRESHOLD_=$MALLOC MALLOC_TRIM_THRESHOLD_=$MALLOC --threads 1)"
     fi
-    read -r _ tb _ _ _ _ <<< "$(run_torch "$name-torch-b250-$rep" "$name" MALLOC_MMAP_THRESHOLD_=$MALLOC MALLOC_TRIM_THRESHOLD_=$MALLOC --batch 250)"
+    [ "${SKIP_B250:-0}" = 1 ] || read -r _ tb _ _ _ _ <<< "$(run_torch "$name-torch-b250-$rep" "$name" MALLOC_MMAP_THRESHOLD_=$MALLOC MALLOC_TRIM_THRESHOLD_=$MALLOC --batch 250)"
     load="$load → $(uptime | sed 's/.*load average: //; s/,.*//')"
     printf '| %s | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f + %.1f (%.1f) | %s |\n' \
       "$name" "$layers" "$jobs" "$sd" "$s12" "$s21" "$s11" "$t2" "$tp" "$t1" "$tb" "$ti" "$tl" "$tw" "$load"
