@@ -5,6 +5,7 @@
  * of the perturbed softmax from the unperturbed one.
  * A row with a NaN logit predicts nothing (counts as wrong, and as changed).
  */
+import { assert } from '../errors.js';
 
 /** Index of the largest logit (first on ties), or -1 if the row holds a NaN. */
 export function argmaxRow(logits: Float32Array, offset: number, classes: number): number {
@@ -98,6 +99,7 @@ export function emptyTotals(): ClassificationTotals {
  * agreement, and the paired counts where it has its correctness.
  */
 export function accumulate(totals: ClassificationTotals, logits: Float32Array, labels: Int32Array, classes: number, reference?: ReferenceRows, referenceRow = 0): void {
+  assert(reference === undefined || reference.classes === classes, () => `reference rows of ${reference?.classes} classes, logits of ${classes}`);
   const n = labels.length;
   const lp = new Float64Array(classes);
   const lq = new Float64Array(classes);
