@@ -17,7 +17,8 @@
 #   profile          safer once more (defaults) with an onnxruntime-node preload that times session
 #                    creation, runs and release by kind (shape probe, base, frontier prefix,
 #                    downstream), for the time breakdown
-# and prints ratios torch sweep-loop seconds / safer whole-command seconds.
+# and prints ratios torch sweep-loop seconds / safer whole-command seconds (with REPEAT > 1 also their lowest,
+# median and highest per model: one run on a noisy machine is not a result).
 #
 # Env: PERTURB (default prune:0.5,prune:0.9,quant:4,quant:2,quantc:4), PY (/usr/bin/python3),
 #      OUT (directory for logs and JSON, default a fresh /tmp dir), SKIP_PROFILE=1, REPEAT (default 1),
@@ -38,6 +39,7 @@ OUT="${OUT:-$(mktemp -d /tmp/safer-sweep-speed.XXXXXX)}"
 REPEAT="${REPEAT:-1}"
 MALLOC=$((1 << 30))
 mkdir -p "$OUT"
+rm -f "$OUT/pairs.txt"
 [ -f dist/cli/main.js ] || { echo "dist/cli/main.js missing: run npm run build" >&2; exit 1; }
 if [ "$#" -gt 0 ]; then MODELS=("$@"); else MODELS=(bundled resnet20); fi
 
@@ -227,6 +229,7 @@ for name in "${MODELS[@]}"; do
     load="$load → $(uptime | sed 's/.*load average: //; s/,.*//')"
     printf '| %s | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f + %.1f (%.1f) | %s |\n' \
       "$name" "$layers" "$jobs" "$sd" "$s12" "$s21" "$s11" "$t2" "$tp" "$t1" "$tb" "$ti" "$tl" "$tw" "$load"
+    echo "$name $sd $t2" >> "$OUT/pairs.txt"
     ratios+=("$(awk -v n="$name" -v sd="$sd" -v s12="$s12" -v s21="$s21" -v s11="$s11" -v t2="$t2" -v tp="$tp" -v t1="$t1" -v tb="$tb" \
       'function r(a, b) { return (a == "nan" || b == "nan") ? "-" : sprintf("%.2f×", a / b) }
        BEGIN { printf "| %s | **%s** | %s | %s | %s | %s | %s |", n, r(t2, sd), r(t2, s12), r(t2, s21), r(tp, sd), r(t1, s11), r(tb, sd) }')")
@@ -236,6 +239,20 @@ echo
 echo '| model | torch 2 thr / safer (defaults) | torch 2 thr / safer -j1 -t2 | torch 2 thr / safer -j2 -t1 | plain-malloc torch / safer (defaults) | 1 thread each: torch / safer -j1 -t1 | torch batch 250 / safer (defaults) |'
 echo '|---|---|---|---|---|---|---|'
 for r in "${ratios[@]}"; do echo "$r"; done
+if [ "$REPEAT" -gt 1 ]; then
+  echo
+  echo "| model | runs | safer, fastest / median / slowest | torch 2 thr / safer: lowest / median / highest |"
+  echo '|---|--:|--:|--:|'
+  node -e '
+    const rows = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map((l) => l.split(" "));
+    const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+    for (const name of [...new Set(rows.map((r) => r[0]))]) {
+      const runs = rows.filter((r) => r[0] === name).map((r) => ({ safer: Number(r[1]), torch: Number(r[2]) }));
+      const safer = runs.map((r) => r.safer), ratio = runs.map((r) => r.torch / r.safer);
+      const f = (xs, d) => `${Math.min(...xs).toFixed(d)} / ${median(xs).toFixed(d)} / ${Math.max(...xs).toFixed(d)}`;
+      console.log(`| ${name} | ${runs.length} | ${f(safer, 2)} s | ${f(ratio, 2)}× |`);
+    }' "$OUT/pairs.txt"
+fi
 echo
 echo "# load after: $(uptime | sed 's/.*load average: //')"
 [ "$(stat -c %y dist/sweep/run.js)" = "$DIST_STAMP" ] || echo "# WARNING: dist/ was rebuilt during the benchmark; the safer columns may mix two builds"
